@@ -1,0 +1,235 @@
+//! The user resource as Graph v1.0 describes it: which properties exist, their types, which
+//! are in the default `$select` set, and how each may be filtered or sorted.
+//! One table, read by the OData parser, the tenant and the JSON writer alike.
+
+/// The EDM type of a property, as far as filtering and validation care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Bool,
+    /// `Edm.DateTimeOffset`: compared as ISO 8601 text, written unquoted in `$filter`.
+    DateTime,
+    StringCollection,
+    /// A complex type (an object); only the sub-properties listed in [`SUB_PROPERTIES`] filter.
+    Complex,
+    /// Collections of complex types and other shapes the emulator stores but never filters.
+    Other,
+}
+
+impl Kind {
+    pub fn edm_name(self) -> &'static str {
+        match self {
+            Kind::String => "Edm.String",
+            Kind::Bool => "Edm.Boolean",
+            Kind::DateTime => "Edm.DateTimeOffset",
+            Kind::StringCollection => "Collection(Edm.String)",
+            Kind::Complex | Kind::Other => "Complex",
+        }
+    }
+}
+
+/// How a property takes part in `$filter` (and, by the same index, `$orderby`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// Not at all: Graph answers `Request_UnsupportedQuery`.
+    None,
+    /// `eq`, `in`, `startswith` (and `any` for collections) without advanced query parameters.
+    Default,
+    /// Only with `ConsistencyLevel: eventual` and `$count=true`.
+    Advanced,
+}
+
+#[derive(Debug)]
+pub struct Property {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub filter: Support,
+    pub orderby: Support,
+    /// Graph sets these itself; a request body may not.
+    pub read_only: bool,
+}
+
+const fn p(name: &'static str, kind: Kind, filter: Support, orderby: Support) -> Property {
+    Property {
+        name,
+        kind,
+        filter,
+        orderby,
+        read_only: false,
+    }
+}
+
+const fn ro(name: &'static str, kind: Kind, filter: Support, orderby: Support) -> Property {
+    Property {
+        name,
+        kind,
+        filter,
+        orderby,
+        read_only: true,
+    }
+}
+
+use Kind::*;
+use Support::{Advanced as Adv, Default as Def, None as No};
+
+/// Every user property the emulator knows, in the order full objects are written.
+/// Filter support follows the user resource page's "Supports $filter" notes for v1.0,
+/// simplified to the two levels the emulator distinguishes.
+pub const USER_PROPERTIES: &[Property] = &[
+    ro("id", String, Def, Adv),
+    p("accountEnabled", Bool, Def, Adv),
+    p("ageGroup", String, Def, No),
+    p("businessPhones", StringCollection, No, No),
+    p("city", String, Def, Adv),
+    p("companyName", String, Def, Adv),
+    p("country", String, Def, Adv),
+    ro("createdDateTime", DateTime, Adv, Adv),
+    p("creationType", String, Def, No),
+    ro("deletedDateTime", DateTime, No, No),
+    p("department", String, Def, Adv),
+    p("displayName", String, Def, Def),
+    p("employeeHireDate", DateTime, Adv, No),
+    p("employeeId", String, Def, No),
+    p("employeeLeaveDateTime", DateTime, Adv, No),
+    p("employeeOrgData", Complex, Adv, No),
+    p("employeeType", String, Def, No),
+    ro("externalUserState", String, Def, No),
+    ro("externalUserStateChangeDateTime", DateTime, Def, No),
+    p("faxNumber", String, Def, No),
+    p("givenName", String, Def, Adv),
+    p("identities", Other, No, No),
+    p("imAddresses", StringCollection, Def, No),
+    p("jobTitle", String, Def, Adv),
+    ro("lastPasswordChangeDateTime", DateTime, No, No),
+    p("mail", String, Def, Adv),
+    p("mailNickname", String, Def, Adv),
+    p("mobilePhone", String, Adv, No),
+    p("officeLocation", String, Def, Adv),
+    p("onPremisesDistinguishedName", String, No, No),
+    p("onPremisesDomainName", String, No, No),
+    p("onPremisesExtensionAttributes", Complex, Adv, No),
+    p("onPremisesImmutableId", String, Def, No),
+    ro("onPremisesLastSyncDateTime", DateTime, Def, No),
+    p("onPremisesSamAccountName", String, Def, No),
+    p("onPremisesSecurityIdentifier", String, Def, No),
+    p("onPremisesSyncEnabled", Bool, Def, No),
+    p("onPremisesUserPrincipalName", String, Def, No),
+    p("otherMails", StringCollection, Def, No),
+    p("passwordPolicies", String, Def, No),
+    // Write-only in practice: Graph always reads it back as null.
+    p("passwordProfile", Other, No, No),
+    p("postalCode", String, Def, Adv),
+    p("preferredDataLocation", String, No, No),
+    p("preferredLanguage", String, Def, No),
+    p("proxyAddresses", StringCollection, Def, No),
+    ro("securityIdentifier", String, Def, No),
+    p("showInAddressList", Bool, Def, No),
+    p("state", String, Def, Adv),
+    p("streetAddress", String, Adv, No),
+    p("surname", String, Def, Adv),
+    p("usageLocation", String, Def, Adv),
+    p("userPrincipalName", String, Def, Def),
+    p("userType", String, Def, No),
+];
+
+/// What `GET /users` returns without `$select`, in Graph's order.
+pub const DEFAULT_SELECT: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+/// Filterable members of complex properties (`parent/child` in `$filter`), all advanced.
+pub const SUB_PROPERTIES: &[(&str, &[&str])] = &[
+    ("employeeOrgData", &["division", "costCenter"]),
+    (
+        "onPremisesExtensionAttributes",
+        &[
+            "extensionAttribute1",
+            "extensionAttribute2",
+            "extensionAttribute3",
+            "extensionAttribute4",
+            "extensionAttribute5",
+            "extensionAttribute6",
+            "extensionAttribute7",
+            "extensionAttribute8",
+            "extensionAttribute9",
+            "extensionAttribute10",
+            "extensionAttribute11",
+            "extensionAttribute12",
+            "extensionAttribute13",
+            "extensionAttribute14",
+            "extensionAttribute15",
+        ],
+    ),
+];
+
+/// Navigation properties: accepted in `$select` (and silently not written, as Graph does)
+/// but only `manager` can be expanded.
+pub const NAVIGATION_PROPERTIES: &[&str] = &["manager", "directReports", "memberOf"];
+
+/// Property names in OData URLs are matched case-insensitively by Graph.
+pub fn property(name: &str) -> Option<&'static Property> {
+    USER_PROPERTIES
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+pub fn sub_property(parent: &str, child: &str) -> Option<&'static str> {
+    SUB_PROPERTIES
+        .iter()
+        .find(|(p, _)| *p == parent)
+        .and_then(|(_, children)| {
+            children
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(child))
+                .copied()
+        })
+}
+
+/// Directory (schema) extension properties, `extension_{appIdWithoutDashes}_{name}`, which
+/// Azure AD B2C custom attributes use; stored and returned as given.
+pub fn is_extension(name: &str) -> bool {
+    name.len() > "extension_".len()
+        && name.as_bytes()[..10].eq_ignore_ascii_case(b"extension_")
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+pub fn navigation(name: &str) -> Option<&'static str> {
+    NAVIGATION_PROPERTIES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_select_names_known_properties_and_lookups_ignore_case() {
+        for name in DEFAULT_SELECT {
+            assert!(property(name).is_some(), "{name}");
+        }
+        assert_eq!(
+            property("USERPRINCIPALNAME").map(|p| p.name),
+            Some("userPrincipalName")
+        );
+        assert!(property("nope").is_none());
+        assert_eq!(
+            sub_property("onPremisesExtensionAttributes", "EXTENSIONATTRIBUTE15"),
+            Some("extensionAttribute15")
+        );
+        for (parent, _) in SUB_PROPERTIES {
+            assert_eq!(property(parent).map(|p| p.kind), Some(Kind::Complex));
+        }
+    }
+}

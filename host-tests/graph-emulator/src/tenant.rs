@@ -1,0 +1,713 @@
+//! The directory: users (as Graph JSON property maps), their managers, and the rules Graph
+//! applies when they change (required properties, unique userPrincipalName, typed values).
+//! Users are kept in creation order, which is also the stable order paging walks.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::clock;
+use crate::error::GraphError;
+use crate::odata::{PageCursor, UserQuery};
+use crate::prng::{self, SplitMix64};
+use crate::schema::{self, Kind};
+
+/// The tenant's initial domain, where demo users live.
+pub const DOMAIN: &str = "contoso.onmicrosoft.com";
+
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Creation sequence number: the paging order and the skip token's position.
+    pub seq: u64,
+    /// Graph properties by canonical name; never contains the password.
+    pub props: Map<String, Value>,
+    pub manager: Option<u64>,
+}
+
+impl User {
+    pub fn id(&self) -> &str {
+        self.props.get("id").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn upn(&self) -> &str {
+        self.props
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// One page of a list query.
+#[derive(Debug)]
+pub struct Page<'a> {
+    pub users: Vec<&'a User>,
+    pub next: Option<PageCursor>,
+    /// Total matches (all pages), when `$count=true`.
+    pub count: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Tenant {
+    users: BTreeMap<u64, User>,
+    by_id: HashMap<String, u64>,
+    by_upn: HashMap<String, u64>,
+    next_seq: u64,
+    /// Ids of users created through the API come from here, so a replayed test run
+    /// produces the same ids.
+    rng: SplitMix64,
+}
+
+impl Tenant {
+    pub fn new(seed: u64) -> Self {
+        Tenant {
+            users: BTreeMap::new(),
+            by_id: HashMap::new(),
+            by_upn: HashMap::new(),
+            next_seq: 1,
+            rng: SplitMix64::new(seed ^ 0x05EE_D0FA_110B_1EC7),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    pub fn get(&self, seq: u64) -> Option<&User> {
+        self.users.get(&seq)
+    }
+
+    /// Looks a user up the way `/users/{id | userPrincipalName}` does, ignoring case.
+    pub fn find(&self, key: &str) -> Option<&User> {
+        self.find_seq(key).and_then(|seq| self.users.get(&seq))
+    }
+
+    fn find_seq(&self, key: &str) -> Option<u64> {
+        let lower = key.to_lowercase();
+        self.by_id
+            .get(&lower)
+            .or_else(|| self.by_upn.get(&lower))
+            .copied()
+    }
+
+    fn require(&self, key: &str) -> Result<u64, GraphError> {
+        self.find_seq(key).ok_or_else(|| GraphError::not_found(key))
+    }
+
+    pub fn manager_of(&self, user: &User) -> Option<&User> {
+        user.manager.and_then(|seq| self.users.get(&seq))
+    }
+
+    /// Adds a fully formed user (demo data); the caller guarantees unique id and UPN.
+    pub fn insert(&mut self, props: Map<String, Value>, manager: Option<u64>) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let user = User {
+            seq,
+            props,
+            manager,
+        };
+        self.by_id.insert(user.id().to_lowercase(), seq);
+        self.by_upn.insert(user.upn().to_lowercase(), seq);
+        self.users.insert(seq, user);
+        seq
+    }
+
+    /// `POST /users`: validates like Graph, fills what Graph fills, returns the new user.
+    pub fn create(&mut self, body: &Value) -> Result<&User, GraphError> {
+        let body = body
+            .as_object()
+            .ok_or_else(|| GraphError::bad_request("The request body must be a JSON object."))?;
+        let mut props = validate_body(body)?;
+        for required in [
+            "accountEnabled",
+            "displayName",
+            "mailNickname",
+            "passwordProfile",
+            "userPrincipalName",
+        ] {
+            let present = match props.get(required) {
+                None | Some(Value::Null) => false,
+                Some(Value::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            };
+            if !present {
+                return Err(GraphError::property_required(required));
+            }
+        }
+        check_password(body.get("passwordProfile"), true)?;
+        // The password is write-only: checked, never stored or returned.
+        props.remove("passwordProfile");
+        let upn = props["userPrincipalName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(existing) = self.by_upn.get(&upn.to_lowercase()) {
+            return Err(duplicate_upn(self.users[existing].id()));
+        }
+        let id = loop {
+            let id = self.rng.guid();
+            if !self.by_id.contains_key(&id) {
+                break id;
+            }
+        };
+        let mut user = Map::new();
+        user.insert("id".into(), Value::String(id));
+        user.insert(
+            "createdDateTime".into(),
+            Value::String(clock::iso8601(clock::unix_now())),
+        );
+        user.insert("businessPhones".into(), json!([]));
+        user.insert("otherMails".into(), json!([]));
+        user.insert("proxyAddresses".into(), json!([]));
+        user.insert("imAddresses".into(), json!([]));
+        user.insert("userType".into(), json!("Member"));
+        user.insert("creationType".into(), Value::Null);
+        let issuer = upn.rsplit_once('@').map(|(_, d)| d).unwrap_or(DOMAIN);
+        user.insert(
+            "identities".into(),
+            json!([{ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn }]),
+        );
+        user.extend(props);
+        let seq = self.insert(user, None);
+        Ok(&self.users[&seq])
+    }
+
+    /// `PATCH /users/{id}`: replaces the given properties; complex ones are merged member by
+    /// member, as Graph does for onPremisesExtensionAttributes.
+    pub fn update(&mut self, key: &str, body: &Value) -> Result<(), GraphError> {
+        let seq = self.require(key)?;
+        let body = body
+            .as_object()
+            .ok_or_else(|| GraphError::bad_request("The request body must be a JSON object."))?;
+        let mut props = validate_body(body)?;
+        for must_stay in [
+            "accountEnabled",
+            "displayName",
+            "mailNickname",
+            "userPrincipalName",
+        ] {
+            match props.get(must_stay) {
+                Some(Value::Null) => return Err(GraphError::invalid_value(must_stay)),
+                Some(Value::String(s)) if s.trim().is_empty() => {
+                    return Err(GraphError::invalid_value(must_stay));
+                }
+                _ => {}
+            }
+        }
+        if body.contains_key("passwordProfile") {
+            check_password(body.get("passwordProfile"), false)?;
+            props.remove("passwordProfile");
+        }
+        let new_upn = props
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
+        if let Some(upn) = &new_upn
+            && let Some(other) = self.by_upn.get(upn)
+            && *other != seq
+        {
+            return Err(duplicate_upn(self.users[other].id()));
+        }
+        let user = self.users.get_mut(&seq).expect("indexed user exists");
+        let old_upn = user.upn().to_lowercase();
+        for (name, value) in props {
+            match (user.props.get_mut(&name), value) {
+                (Some(Value::Object(existing)), Value::Object(changes)) => existing.extend(changes),
+                (_, value) => {
+                    user.props.insert(name, value);
+                }
+            }
+        }
+        if let Some(upn) = new_upn {
+            self.by_upn.remove(&old_upn);
+            self.by_upn.insert(upn, seq);
+        }
+        Ok(())
+    }
+
+    /// `DELETE /users/{id}`: the user's reports are left without a manager.
+    pub fn delete(&mut self, key: &str) -> Result<(), GraphError> {
+        let seq = self.require(key)?;
+        let user = self.users.remove(&seq).expect("indexed user exists");
+        self.by_id.remove(&user.id().to_lowercase());
+        self.by_upn.remove(&user.upn().to_lowercase());
+        for other in self.users.values_mut() {
+            if other.manager == Some(seq) {
+                other.manager = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// `PUT /users/{id}/manager/$ref`.
+    pub fn set_manager(&mut self, key: &str, manager_key: &str) -> Result<(), GraphError> {
+        let seq = self.require(key)?;
+        let manager = self.require(manager_key)?;
+        if manager == seq {
+            return Err(GraphError::bad_request(
+                "A user cannot be assigned as their own manager.",
+            ));
+        }
+        self.users
+            .get_mut(&seq)
+            .expect("indexed user exists")
+            .manager = Some(manager);
+        Ok(())
+    }
+
+    /// `DELETE /users/{id}/manager/$ref`.
+    pub fn remove_manager(&mut self, key: &str) -> Result<(), GraphError> {
+        let seq = self.require(key)?;
+        let user = self.users.get_mut(&seq).expect("indexed user exists");
+        if user.manager.take().is_none() {
+            return Err(GraphError::not_found("manager"));
+        }
+        Ok(())
+    }
+
+    /// One page of `GET /users` in the query's order (creation order, or `$orderby` with
+    /// creation order breaking ties), starting after `cursor`.
+    pub fn page(&self, query: &UserQuery, cursor: Option<&PageCursor>) -> Page<'_> {
+        let matches = |u: &&User| query.filter.as_ref().is_none_or(|f| f.matches(&u.props));
+        let count = query
+            .count
+            .then(|| self.users.values().filter(matches).count());
+        let top = query.top;
+
+        let Some(order) = &query.orderby else {
+            let start = cursor.map_or(0, |c| c.last_seq.saturating_add(1));
+            let mut found = self.users.range(start..).map(|(_, u)| u).filter(matches);
+            let users: Vec<&User> = found.by_ref().take(top).collect();
+            let more = found.next().is_some();
+            let next = match (more, users.last()) {
+                (true, Some(last)) => Some(PageCursor {
+                    fingerprint: query.fingerprint,
+                    last_seq: last.seq,
+                    last_key: None,
+                }),
+                _ => None,
+            };
+            return Page { users, next, count };
+        };
+
+        // Sorted listing: materialise (key, seq) for every match; tenants here are small
+        // enough that this beats maintaining per-property indexes.
+        let sort_key = |u: &User| match u.props.get(order.property) {
+            Some(Value::String(s)) => s.to_lowercase(),
+            Some(Value::Bool(b)) => b.to_string(),
+            _ => String::new(),
+        };
+        let mut keyed: Vec<(String, &User)> = self
+            .users
+            .values()
+            .filter(matches)
+            .map(|u| (sort_key(u), u))
+            .collect();
+        let ordering = |a: (&str, u64), b: (&str, u64)| {
+            let by_key = if order.descending {
+                b.0.cmp(a.0)
+            } else {
+                a.0.cmp(b.0)
+            };
+            by_key.then(a.1.cmp(&b.1))
+        };
+        keyed.sort_by(|a, b| ordering((&a.0, a.1.seq), (&b.0, b.1.seq)));
+        let start = match cursor {
+            Some(c) => {
+                let key = c.last_key.as_deref().unwrap_or("");
+                keyed.partition_point(|(k, u)| {
+                    ordering((k, u.seq), (key, c.last_seq)) != std::cmp::Ordering::Greater
+                })
+            }
+            None => 0,
+        };
+        let end = (start + top).min(keyed.len());
+        let users: Vec<&User> = keyed[start..end].iter().map(|(_, u)| *u).collect();
+        let next = (end < keyed.len()).then(|| {
+            let (key, last) = &keyed[end - 1];
+            PageCursor {
+                fingerprint: query.fingerprint,
+                last_seq: last.seq,
+                last_key: Some(key.clone()),
+            }
+        });
+        Page { users, next, count }
+    }
+}
+
+fn duplicate_upn(conflicting_id: &str) -> GraphError {
+    let message =
+        "Another object with the same value for property userPrincipalName already exists.";
+    GraphError::bad_request(message).with_details(json!([
+        { "code": "ObjectConflict", "message": message, "target": "userPrincipalName" },
+        { "code": "ConflictingObjects", "message": message, "target": conflicting_id },
+    ]))
+}
+
+/// Checks a create or update body against the schema; returns it keyed by canonical names.
+/// Read-only properties (id, createdDateTime, ...) are dropped, as Graph ignores them.
+fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphError> {
+    let mut out = Map::new();
+    for (key, value) in body {
+        if key.starts_with("@odata.") || key.contains("@odata.") {
+            continue;
+        }
+        if schema::is_extension(key) {
+            if matches!(value, Value::Object(_) | Value::Array(_)) {
+                return Err(GraphError::invalid_value(key));
+            }
+            out.insert(key.clone(), value.clone());
+            continue;
+        }
+        let Some(property) = schema::property(key) else {
+            return Err(GraphError::odata(format!(
+                "Property '{key}' does not exist on type 'microsoft.graph.user'. Make sure to only use property names that are defined by the type or mark the type as open type."
+            )));
+        };
+        if property.read_only {
+            continue;
+        }
+        let valid = match (property.kind, value) {
+            (_, Value::Null) => property.name != "accountEnabled",
+            (Kind::String, Value::String(_)) => true,
+            (Kind::String, _) => false,
+            (Kind::Bool, v) => v.is_boolean(),
+            (Kind::DateTime, Value::String(s)) => s.len() >= 10 && s.as_bytes()[4] == b'-',
+            (Kind::DateTime, _) => false,
+            (Kind::StringCollection, Value::Array(items)) => items.iter().all(Value::is_string),
+            (Kind::StringCollection, _) => false,
+            (Kind::Complex, Value::Object(members)) => members.keys().all(|m| {
+                schema::sub_property(property.name, m).is_some() || m.starts_with("@odata.")
+            }),
+            (Kind::Complex, _) => false,
+            (Kind::Other, v) => match property.name {
+                "passwordProfile" => v.is_object(),
+                _ => v.is_array() || v.is_object(),
+            },
+        };
+        if !valid {
+            return Err(GraphError::invalid_value(property.name));
+        }
+        if property.name == "userPrincipalName"
+            && let Some(upn) = value.as_str()
+            && !valid_upn(upn)
+        {
+            return Err(
+                GraphError::bad_request("Property userPrincipalName is invalid.").with_details(
+                    json!([{ "code": "InvalidValue", "target": "userPrincipalName" }]),
+                ),
+            );
+        }
+        let value = match (property.kind, value) {
+            // Members are stored under their canonical names so filters find them.
+            (Kind::Complex, Value::Object(members)) => Value::Object(
+                members
+                    .iter()
+                    .filter_map(|(m, v)| {
+                        schema::sub_property(property.name, m).map(|c| (c.to_string(), v.clone()))
+                    })
+                    .collect(),
+            ),
+            (_, v) => v.clone(),
+        };
+        out.insert(property.name.to_string(), value);
+    }
+    Ok(out)
+}
+
+fn valid_upn(upn: &str) -> bool {
+    match upn.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !upn.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+/// Entra ID's default policy: at least 8 characters from at least three of upper case,
+/// lower case, digits and symbols.
+fn check_password(profile: Option<&Value>, required: bool) -> Result<(), GraphError> {
+    let password = profile
+        .and_then(|p| p.get("password"))
+        .and_then(Value::as_str);
+    let Some(password) = password else {
+        return if required {
+            Err(GraphError::property_required("passwordProfile"))
+        } else {
+            Ok(())
+        };
+    };
+    let classes = [
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if password.chars().count() < 8 || classes.iter().filter(|c| **c).count() < 3 {
+        return Err(GraphError::bad_request(
+            "The specified password does not comply with password complexity requirements. Please provide a different password.",
+        ));
+    }
+    Ok(())
+}
+
+/// The id Graph accepts for a `$ref`: the last path segment of the `@odata.id` URL, skipping a
+/// trailing type cast such as `/Microsoft.DirectoryServices.User`.
+pub fn id_from_reference(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let mut segments = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .filter(|s| !s.is_empty());
+    let last = segments.next()?;
+    let id = if last.to_ascii_lowercase().starts_with("microsoft.") {
+        segments.next()?
+    } else {
+        last
+    };
+    (prng::looks_like_guid(id) || id.contains('@')).then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::odata::{self, parse_user_query};
+
+    fn new_user(upn: &str) -> Value {
+        json!({
+            "accountEnabled": true,
+            "displayName": "Test User",
+            "mailNickname": "test",
+            "userPrincipalName": upn,
+            "passwordProfile": { "password": "Str0ng!Passw0rd", "forceChangePasswordNextSignIn": false }
+        })
+    }
+
+    #[test]
+    fn create_fills_graph_defaults_and_never_keeps_the_password() {
+        let mut t = Tenant::new(1);
+        let user = t.create(&new_user("t1@contoso.onmicrosoft.com")).unwrap();
+        assert!(prng::looks_like_guid(user.id()));
+        assert_eq!(user.props["userType"], "Member");
+        assert!(!user.props.contains_key("passwordProfile"));
+        assert!(
+            !serde_json::to_string(&user.props)
+                .unwrap()
+                .contains("Str0ng")
+        );
+        assert!(t.find("T1@CONTOSO.onmicrosoft.com").is_some());
+    }
+
+    #[test]
+    fn create_rejects_missing_properties_duplicates_and_weak_passwords() {
+        let mut t = Tenant::new(1);
+        t.create(&new_user("dup@contoso.onmicrosoft.com")).unwrap();
+        let err = t
+            .create(&new_user("DUP@contoso.onmicrosoft.com"))
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "Another object with the same value for property userPrincipalName already exists."
+        );
+
+        for missing in [
+            "accountEnabled",
+            "displayName",
+            "mailNickname",
+            "userPrincipalName",
+            "passwordProfile",
+        ] {
+            let mut body = new_user("m@contoso.onmicrosoft.com");
+            body.as_object_mut().unwrap().remove(missing);
+            let err = t.create(&body).unwrap_err();
+            assert_eq!(err.code, "Request_BadRequest");
+            assert!(err.message.contains(missing), "{missing}: {}", err.message);
+        }
+        let mut body = new_user("w@contoso.onmicrosoft.com");
+        body["passwordProfile"]["password"] = json!("password");
+        assert!(t.create(&body).unwrap_err().message.contains("complexity"));
+        body["passwordProfile"] = json!({});
+        assert!(
+            t.create(&body)
+                .unwrap_err()
+                .message
+                .contains("passwordProfile")
+        );
+
+        let mut body = new_user("not-an-upn");
+        assert!(
+            t.create(&body)
+                .unwrap_err()
+                .message
+                .contains("userPrincipalName is invalid")
+        );
+        body["userPrincipalName"] = json!("ok@contoso.onmicrosoft.com");
+        body["shoeSize"] = json!(42);
+        assert!(
+            t.create(&body)
+                .unwrap_err()
+                .message
+                .contains("'shoeSize' does not exist")
+        );
+        body.as_object_mut().unwrap().remove("shoeSize");
+        body["accountEnabled"] = json!("yes");
+        assert!(
+            t.create(&body)
+                .unwrap_err()
+                .message
+                .contains("accountEnabled")
+        );
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn update_merges_complex_properties_and_reindexes_upn() {
+        let mut t = Tenant::new(1);
+        let id = t
+            .create(&new_user("a@contoso.onmicrosoft.com"))
+            .unwrap()
+            .id()
+            .to_string();
+        t.create(&new_user("b@contoso.onmicrosoft.com")).unwrap();
+        t.update(
+            &id,
+            &json!({"onPremisesExtensionAttributes": {"extensionAttribute1": "one"}}),
+        )
+        .unwrap();
+        t.update(&id, &json!({"onPremisesExtensionAttributes": {"EXTENSIONATTRIBUTE2": "two"}, "jobTitle": "Boss"}))
+            .unwrap();
+        let user = t.find(&id).unwrap();
+        assert_eq!(
+            user.props["onPremisesExtensionAttributes"],
+            json!({"extensionAttribute1": "one", "extensionAttribute2": "two"})
+        );
+        assert_eq!(user.props["jobTitle"], "Boss");
+
+        assert!(
+            t.update(
+                &id,
+                &json!({"userPrincipalName": "B@contoso.onmicrosoft.com"})
+            )
+            .is_err()
+        );
+        t.update(
+            &id,
+            &json!({"userPrincipalName": "c@contoso.onmicrosoft.com"}),
+        )
+        .unwrap();
+        assert!(t.find("a@contoso.onmicrosoft.com").is_none());
+        assert_eq!(t.find("c@contoso.onmicrosoft.com").unwrap().id(), id);
+        assert!(t.update(&id, &json!({"displayName": null})).is_err());
+        assert_eq!(
+            t.update("nobody@x.com", &json!({})).unwrap_err().code,
+            "Request_ResourceNotFound"
+        );
+    }
+
+    #[test]
+    fn deleting_a_manager_orphans_reports() {
+        let mut t = Tenant::new(1);
+        let boss = t
+            .create(&new_user("boss@contoso.onmicrosoft.com"))
+            .unwrap()
+            .id()
+            .to_string();
+        let report = t
+            .create(&new_user("report@contoso.onmicrosoft.com"))
+            .unwrap()
+            .id()
+            .to_string();
+        assert!(t.set_manager(&report, &report).is_err());
+        assert_eq!(
+            t.set_manager(&report, "00000000-0000-4000-8000-000000000000")
+                .unwrap_err()
+                .status,
+            404
+        );
+        t.set_manager(&report, &boss).unwrap();
+        assert_eq!(t.manager_of(t.find(&report).unwrap()).unwrap().id(), boss);
+        t.delete(&boss).unwrap();
+        assert!(t.manager_of(t.find(&report).unwrap()).is_none());
+        assert!(t.remove_manager(&report).is_err());
+    }
+
+    #[test]
+    fn paging_with_and_without_orderby_visits_each_match_once() {
+        let mut t = Tenant::new(1);
+        for i in 0..23 {
+            let mut body = new_user(&format!("u{i}@contoso.onmicrosoft.com"));
+            body["displayName"] = json!(["Zed", "amy", "Bob"][i % 3]);
+            t.create(&body).unwrap();
+        }
+        for options in [
+            "$top=5",
+            "$top=5&$orderby=displayName",
+            "$top=4&$orderby=displayName desc",
+            "$top=999",
+        ] {
+            let q = parse_user_query(&crate::codec::parse_pairs(options), true).unwrap();
+            let mut cursor = None;
+            let mut seen = Vec::new();
+            loop {
+                let page = t.page(&q, cursor.as_ref());
+                seen.extend(page.users.iter().map(|u| {
+                    (
+                        u.props["displayName"].as_str().unwrap().to_lowercase(),
+                        u.seq,
+                    )
+                }));
+                match page.next {
+                    Some(next) => {
+                        let token = odata::encode_skiptoken(&next);
+                        cursor = Some(odata::decode_skiptoken(&token).unwrap());
+                    }
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), 23, "{options}");
+            let mut seqs: Vec<u64> = seen.iter().map(|s| s.1).collect();
+            seqs.sort();
+            seqs.dedup();
+            assert_eq!(seqs.len(), 23, "{options}: no repeats");
+            if options.contains("desc") {
+                assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "{options}");
+            } else if options.contains("orderby") {
+                assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{options}");
+            }
+        }
+    }
+
+    #[test]
+    fn reference_ids_are_taken_from_the_url() {
+        let id = "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0";
+        assert_eq!(
+            id_from_reference(&format!("https://graph.microsoft.com/v1.0/users/{id}")),
+            Some(id)
+        );
+        assert_eq!(
+            id_from_reference(&format!("http://127.0.0.1:9/v1.0/directoryObjects/{id}/")),
+            Some(id)
+        );
+        assert_eq!(
+            id_from_reference(&format!(
+                "https://graph.microsoft.com/v2/t/directoryObjects/{id}/Microsoft.DirectoryServices.User"
+            )),
+            Some(id)
+        );
+        assert_eq!(
+            id_from_reference("https://graph.microsoft.com/v1.0/users/a@b.com"),
+            Some("a@b.com")
+        );
+        assert_eq!(id_from_reference("nonsense"), None);
+        assert_eq!(id_from_reference(""), None);
+    }
+}
