@@ -1,0 +1,26 @@
+//! Microsoft Graph client for the connector: the one place that builds Graph requests (URLs, OData
+//! queries, headers), acquires and caches the app token, and turns Graph's answers into typed values
+//! and errors. It does no I/O of its own: the caller supplies a [`Transport`] (wasi:http in the
+//! components, hyper in native tests), so the crate compiles unchanged for wasm32-wasip2 and native.
+
+mod client;
+mod config;
+mod error;
+mod odata;
+mod page;
+mod percent;
+mod token;
+mod transport;
+mod user;
+
+pub use client::{GraphClient, UserQuery};
+pub use config::{Credential, GraphConfig};
+pub use error::Error;
+pub use odata::{Filter, Literal};
+pub use page::{Page, skip_token_from_next_link};
+pub use token::TokenCache;
+pub use transport::{Transport, TransportError};
+pub use user::{
+    DirectoryObjectRef, EmployeeOrgData, MANAGER_EXPAND, ObjectIdentity,
+    OnPremisesExtensionAttributes, USER_PROPERTIES, User,
+};

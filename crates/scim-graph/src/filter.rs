@@ -1,0 +1,186 @@
+//! SCIM filters on Users -> Graph `$filter`. Only what Graph can answer exactly is translated;
+//! anything else is a 400 invalidFilter saying why, because a quietly widened filter would hand
+//! the caller users it did not ask for (and a provisioning engine might then update the wrong one).
+
+use graph::{Filter as GraphFilter, Literal};
+use scim::error::ScimError;
+use scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim::schema;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Str,
+    Bool,
+}
+
+#[derive(Clone, Copy)]
+struct Property {
+    graph: &'static str,
+    kind: Kind,
+}
+
+const fn str_prop(graph: &'static str) -> Property {
+    Property {
+        graph,
+        kind: Kind::Str,
+    }
+}
+
+/// (SCIM `name` or `name.sub`, Graph property) for the core User schema.
+const CORE: &[(&str, Property)] = &[
+    ("userName", str_prop("userPrincipalName")),
+    ("externalId", str_prop("mailNickname")),
+    ("id", str_prop("id")),
+    ("displayName", str_prop("displayName")),
+    ("name.givenName", str_prop("givenName")),
+    ("name.familyName", str_prop("surname")),
+    (
+        "active",
+        Property {
+            graph: "accountEnabled",
+            kind: Kind::Bool,
+        },
+    ),
+    ("emails", str_prop("mail")),
+    ("emails.value", str_prop("mail")),
+    ("title", str_prop("jobTitle")),
+];
+
+/// The same for the enterprise extension.
+const ENTERPRISE: &[(&str, Property)] = &[
+    ("employeeNumber", str_prop("employeeId")),
+    ("department", str_prop("department")),
+];
+
+/// Translates a SCIM filter on Users into a Graph `$filter`, or explains why Graph cannot run it.
+pub fn user_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
+    match filter {
+        Filter::And(a, b) => Ok(user_filter(a)?.and(user_filter(b)?)),
+        Filter::Or(a, b) => Ok(user_filter(a)?.or(user_filter(b)?)),
+        Filter::Not(inner) => Ok(user_filter(inner)?.not()),
+        Filter::Present(path) => Ok(GraphFilter::Ne(
+            property(path)?.graph.to_string(),
+            Literal::Null,
+        )),
+        Filter::Compare { path, op, value } => compare(path, property(path)?, *op, value),
+        Filter::ValuePath { path, filter } => email_value_path(path, filter),
+    }
+}
+
+fn property(path: &AttrPath) -> Result<Property, ScimError> {
+    let dotted = path.dotted();
+    let lookup = |table: &[(&str, Property)]| {
+        table
+            .iter()
+            .find(|(name, _)| path.matches(name))
+            .map(|(_, p)| *p)
+    };
+    let found = match path.schema.as_deref() {
+        Some(urn) if schema::urn_eq(urn, schema::USER) => lookup(CORE),
+        Some(urn) if schema::urn_eq(urn, schema::ENTERPRISE_USER) => lookup(ENTERPRISE),
+        Some(urn) => {
+            return Err(ScimError::invalid_filter(format!(
+                "cannot filter users by {path}: schema {urn} is not one the connector maps to Microsoft Graph"
+            )));
+        }
+        // Bare enterprise names are unambiguous (the core schema has no such attributes).
+        None => lookup(CORE).or_else(|| lookup(ENTERPRISE)),
+    };
+    found.ok_or_else(|| {
+        ScimError::invalid_filter(format!(
+            "cannot filter users by {dotted}: it has no Microsoft Graph property the connector can filter on"
+        ))
+    })
+}
+
+fn compare(
+    path: &AttrPath,
+    prop: Property,
+    op: CompareOp,
+    value: &CompValue,
+) -> Result<GraphFilter, ScimError> {
+    let name = path.dotted();
+    let graph = prop.graph.to_string();
+    let literal = match (prop.kind, value) {
+        (_, CompValue::Null) => Literal::Null,
+        (Kind::Str, CompValue::Str(s)) => Literal::Str(s.clone()),
+        (Kind::Bool, CompValue::Bool(b)) => Literal::Bool(*b),
+        (Kind::Str, _) => {
+            return Err(ScimError::invalid_filter(format!(
+                "{name} is a string; compare it with a quoted value"
+            )));
+        }
+        (Kind::Bool, _) => {
+            return Err(ScimError::invalid_filter(format!(
+                "{name} is a boolean; compare it with true or false"
+            )));
+        }
+    };
+    let text = |literal: Literal| match literal {
+        Literal::Str(s) => Ok(s),
+        _ if prop.kind == Kind::Bool => Err(ScimError::invalid_filter(format!(
+            "{name} is a boolean; filter it with eq, ne or pr"
+        ))),
+        _ => Err(ScimError::invalid_filter(format!(
+            "{op} on {name} needs a string value"
+        ))),
+    };
+    match op {
+        CompareOp::Eq => Ok(GraphFilter::Eq(graph, literal)),
+        CompareOp::Ne => Ok(GraphFilter::Ne(graph, literal)),
+        CompareOp::Sw => Ok(GraphFilter::StartsWith(graph, text(literal)?)),
+        CompareOp::Ew => Ok(GraphFilter::EndsWith(graph, text(literal)?)),
+        CompareOp::Co => Err(ScimError::invalid_filter(format!(
+            "Microsoft Graph cannot filter on substrings (co) of {name}; use eq, sw or ew"
+        ))),
+        CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le => {
+            Err(ScimError::invalid_filter(format!(
+                "Microsoft Graph cannot order-compare ({op}) {name}; use eq, ne, sw or ew"
+            )))
+        }
+    }
+}
+
+/// `emails[...]`: Graph keeps one work address in `mail` (other addresses in `otherMails`, which
+/// `$filter` cannot reach the same way), so only the work email is filterable: `[value op x]`,
+/// `[type eq "work" and value op x]`, or `[type eq "work"]` (has a work email).
+fn email_value_path(path: &AttrPath, inner: &Filter) -> Result<GraphFilter, ScimError> {
+    let unsupported = || {
+        ScimError::invalid_filter(format!(
+            "Microsoft Graph can filter {path}[...] only on the work email: use \
+             emails[type eq \"work\" and value eq \"...\"] or emails[value eq \"...\"]"
+        ))
+    };
+    let is_emails = path.sub.is_none()
+        && path.name.eq_ignore_ascii_case("emails")
+        && path
+            .schema
+            .as_deref()
+            .is_none_or(|urn| schema::urn_eq(urn, schema::USER));
+    if !is_emails {
+        return Err(ScimError::invalid_filter(format!(
+            "Microsoft Graph cannot filter {path}[...]: only emails[...] has a filterable Graph property"
+        )));
+    }
+    let is_work_type = |f: &Filter| {
+        matches!(f, Filter::Compare { path, op: CompareOp::Eq, value: CompValue::Str(t) }
+            if path.matches("type") && t.eq_ignore_ascii_case("work"))
+    };
+    let value_test = |f: &Filter| -> Result<GraphFilter, ScimError> {
+        match f {
+            Filter::Compare { path: p, op, value } if p.matches("value") => {
+                compare(p, str_prop("mail"), *op, value)
+            }
+            Filter::Present(p) if p.matches("value") => {
+                Ok(GraphFilter::Ne("mail".into(), Literal::Null))
+            }
+            _ => Err(unsupported()),
+        }
+    };
+    match inner {
+        f if is_work_type(f) => Ok(GraphFilter::Ne("mail".into(), Literal::Null)),
+        Filter::And(a, b) if is_work_type(a) => value_test(b),
+        Filter::And(a, b) if is_work_type(b) => value_test(a),
+        f => value_test(f),
+    }
+}

@@ -1,0 +1,554 @@
+//! Graph user <-> SCIM User (core, enterprise, and the azureOnPremData and B2C UserProfile
+//! extensions). Both directions live together so that every field read one way is written the
+//! other; fields with no Graph home (nickName, photos, home phones, ...) are not invented.
+
+use graph::User as GraphUser;
+use scim::User;
+use scim::error::ScimError;
+use scim::resource::{Address, EnterpriseUser, Manager, Meta, MultiValue, Name, by_type, primary};
+use serde_json::{Map, Value, json};
+
+/// Carries Graph's `onPremisesExtensionAttributes` (extensionAttribute1..15).
+pub const AZURE_ON_PREM_DATA_USER: &str =
+    "urn:ietf:params:scim:schemas:extension:azureOnPremData:2.0:User";
+/// Carries Graph's `identities`: in Azure AD B2C the local account's sign-in names.
+pub const B2C_USER_PROFILE: &str = "urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile";
+
+/// Graph properties with no SCIM core or enterprise attribute that the warehouse maps still read
+/// (City, Company, CostCenter, Division, EmployeeType, CustomAttribute10 <- usageLocation). They
+/// travel as top-level attributes under their Graph names, which is where those maps look.
+const GRAPH_NAMED_ATTRIBUTES: &[&str] = &[
+    "city",
+    "state",
+    "country",
+    "companyName",
+    "employeeType",
+    "usageLocation",
+    "employeeHireDate",
+];
+
+/// Graph user -> SCIM User. `location_base` is the SCIM base URL the caller sees (e.g.
+/// `https://connector.example/scim/v2`); `meta.location` and `manager.$ref` hang off it.
+pub fn user_to_scim(user: &GraphUser, location_base: &str) -> User {
+    let base = location_base.trim_end_matches('/');
+    let mut out = User {
+        id: user.id.clone(),
+        external_id: user.mail_nickname.clone(),
+        user_name: user.user_principal_name.clone(),
+        name: scim_name(user),
+        display_name: user.display_name.clone(),
+        title: user.job_title.clone(),
+        user_type: user.user_type.clone(),
+        preferred_language: user.preferred_language.clone(),
+        active: user.account_enabled,
+        emails: scim_emails(user),
+        phone_numbers: scim_phone_numbers(user),
+        addresses: scim_addresses(user),
+        enterprise: scim_enterprise(user, base),
+        meta: Some(Meta {
+            resource_type: Some("User".into()),
+            created: user.created_date_time.clone(),
+            location: user.id.as_ref().map(|id| format!("{base}/Users/{id}")),
+            ..Meta::default()
+        }),
+        ..User::default()
+    };
+    out.extensions = scim_extensions(user);
+    out.fill_schemas();
+    out
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn join_present<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str) -> Option<String> {
+    let parts: Vec<&str> = parts.into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join(sep))
+}
+
+fn scim_name(user: &GraphUser) -> Option<Name> {
+    let (given, family) = (non_empty(&user.given_name), non_empty(&user.surname));
+    let formatted = join_present([given, family], " ")?;
+    Some(Name {
+        formatted: Some(formatted),
+        given_name: given.map(str::to_string),
+        family_name: family.map(str::to_string),
+        ..Name::default()
+    })
+}
+
+fn typed(value: &str, ty: &str, primary: Option<bool>) -> MultiValue {
+    MultiValue {
+        value: Some(value.to_string()),
+        r#type: Some(ty.to_string()),
+        primary,
+        ..MultiValue::default()
+    }
+}
+
+fn scim_emails(user: &GraphUser) -> Vec<MultiValue> {
+    let work = non_empty(&user.mail).map(|m| typed(m, "work", Some(true)));
+    let others = user
+        .other_mails
+        .iter()
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| typed(m, "other", None));
+    work.into_iter().chain(others).collect()
+}
+
+fn scim_phone_numbers(user: &GraphUser) -> Vec<MultiValue> {
+    // Graph keeps at most one business phone writable; the first is the one that counts.
+    let work = user
+        .business_phones
+        .iter()
+        .find(|p| !p.trim().is_empty())
+        .map(|p| typed(p, "work", None));
+    let mobile = non_empty(&user.mobile_phone).map(|p| typed(p, "mobile", None));
+    let fax = non_empty(&user.fax_number).map(|p| typed(p, "fax", None));
+    [work, mobile, fax].into_iter().flatten().collect()
+}
+
+fn scim_addresses(user: &GraphUser) -> Vec<Address> {
+    let (street, city, state, postal, country) = (
+        non_empty(&user.street_address),
+        non_empty(&user.city),
+        non_empty(&user.state),
+        non_empty(&user.postal_code),
+        non_empty(&user.country),
+    );
+    let mut addresses = Vec::new();
+    if [street, city, state, postal, country]
+        .iter()
+        .any(Option::is_some)
+    {
+        // One line, as a mailing label would read: "street, city, state postal, country".
+        let region_line = join_present([state, postal], " ");
+        addresses.push(Address {
+            formatted: join_present([street, city, region_line.as_deref(), country], ", "),
+            street_address: street.map(str::to_string),
+            locality: city.map(str::to_string),
+            region: state.map(str::to_string),
+            postal_code: postal.map(str::to_string),
+            country: country.map(str::to_string),
+            r#type: Some("work".into()),
+            ..Address::default()
+        });
+    }
+    if let Some(office) = non_empty(&user.office_location) {
+        addresses.push(Address {
+            formatted: Some(office.to_string()),
+            r#type: Some("other".into()),
+            ..Address::default()
+        });
+    }
+    addresses
+}
+
+fn scim_enterprise(user: &GraphUser, base: &str) -> Option<EnterpriseUser> {
+    let org = user.employee_org_data.as_ref();
+    let manager = user
+        .manager
+        .as_ref()
+        .filter(|m| !m.id.is_empty())
+        .map(|m| Manager {
+            value: Some(m.id.clone()),
+            r#ref: Some(format!("{base}/Users/{}", m.id)),
+            display_name: m.display_name.clone(),
+        });
+    let enterprise = EnterpriseUser {
+        employee_number: user.employee_id.clone(),
+        cost_center: org.and_then(|o| o.cost_center.clone()),
+        organization: user.company_name.clone(),
+        division: org.and_then(|o| o.division.clone()),
+        department: user.department.clone(),
+        manager,
+    };
+    (enterprise != EnterpriseUser::default()).then_some(enterprise)
+}
+
+fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
+    let mut ext = Map::new();
+    let graph_json = serde_json::to_value(user).unwrap_or(Value::Null);
+    for name in GRAPH_NAMED_ATTRIBUTES {
+        if let Some(v) = graph_json.get(*name).filter(|v| !v.is_null()) {
+            ext.insert(name.to_string(), v.clone());
+        }
+    }
+    if let Some(org) = graph_json
+        .get("employeeOrgData")
+        .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        ext.insert("employeeOrgData".into(), org.clone());
+    }
+    if let Some(attrs) = &user.on_premises_extension_attributes {
+        let attrs = serde_json::to_value(attrs).unwrap_or(Value::Null);
+        ext.insert(
+            AZURE_ON_PREM_DATA_USER.into(),
+            json!({ "onPremisesExtensionAttributes": attrs }),
+        );
+    }
+    if !user.identities.is_empty() {
+        ext.insert(
+            B2C_USER_PROFILE.into(),
+            json!({ "identities": user.identities }),
+        );
+    }
+    ext
+}
+
+/// The manager id to set after create, if the request names one.
+pub fn manager_id(user: &User) -> Option<&str> {
+    let manager = user.enterprise.as_ref()?.manager.as_ref()?;
+    manager
+        .value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// SCIM create request -> Graph `POST /users` body. The manager is not part of it: Graph sets it
+/// through a separate reference ([`manager_id`]). `generated_password` is used when the request
+/// has none; the user must then change it at first sign-in.
+pub fn user_create_body(user: &User, generated_password: &str) -> Result<Value, ScimError> {
+    let upn = user
+        .user_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let upn = upn.ok_or_else(|| ScimError::invalid_value("userName is required"))?;
+    check_user_principal_name(upn)?;
+
+    let mut body = Map::new();
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            body.insert(key.to_string(), Value::String(v.to_string()));
+        }
+    };
+    let name = user.name.as_ref();
+    let given = name.and_then(|n| non_empty(&n.given_name));
+    let family = name.and_then(|n| non_empty(&n.family_name));
+    let display_name = non_empty(&user.display_name)
+        .map(str::to_string)
+        .or_else(|| {
+            name.and_then(|n| non_empty(&n.formatted))
+                .map(str::to_string)
+        })
+        .or_else(|| join_present([given, family], " "))
+        .unwrap_or_else(|| upn.to_string());
+    let mail_nickname = match non_empty(&user.external_id) {
+        Some(external_id) => {
+            check_mail_nickname(external_id)?;
+            external_id.to_string()
+        }
+        None => mail_nickname_from(upn),
+    };
+
+    put("userPrincipalName", Some(upn));
+    put("displayName", Some(&display_name));
+    put("mailNickname", Some(&mail_nickname));
+    put("givenName", given);
+    put("surname", family);
+    put("jobTitle", non_empty(&user.title));
+    put("userType", user_type(user)?);
+    put("preferredLanguage", preferred_language(user).as_deref());
+
+    // Emails: the work one (else the primary, else the first) is `mail`; the rest, `otherMails`.
+    let work_email = by_type(&user.emails, "work").or_else(|| primary(&user.emails));
+    put("mail", work_email.and_then(|e| non_empty(&e.value)));
+    let other_mails: Vec<&str> = user
+        .emails
+        .iter()
+        .filter(|e| !work_email.is_some_and(|w| std::ptr::eq(*e, w)))
+        .filter_map(|e| non_empty(&e.value))
+        .collect();
+
+    // Phones: Graph has a business phone, a mobile and a fax; home/pager/other have no home.
+    let phone = |ty: &str| by_type(&user.phone_numbers, ty).and_then(|p| non_empty(&p.value));
+    let business_phone = phone("work");
+    put("mobilePhone", phone("mobile"));
+    put("faxNumber", phone("fax"));
+
+    let work_address = user
+        .addresses
+        .iter()
+        .find(|a| {
+            a.r#type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("work"))
+        })
+        .or_else(|| user.addresses.iter().find(|a| a.r#type.is_none()));
+    let other_address = user.addresses.iter().find(|a| {
+        a.r#type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("other"))
+    });
+    let graph_named = |name: &str| extension(user, name).and_then(Value::as_str);
+    put(
+        "streetAddress",
+        work_address.and_then(|a| non_empty(&a.street_address)),
+    );
+    put(
+        "city",
+        work_address
+            .and_then(|a| non_empty(&a.locality))
+            .or_else(|| graph_named("city")),
+    );
+    put(
+        "state",
+        work_address
+            .and_then(|a| non_empty(&a.region))
+            .or_else(|| graph_named("state")),
+    );
+    put(
+        "postalCode",
+        work_address.and_then(|a| non_empty(&a.postal_code)),
+    );
+    put(
+        "country",
+        work_address
+            .and_then(|a| non_empty(&a.country))
+            .or_else(|| graph_named("country")),
+    );
+    put(
+        "officeLocation",
+        other_address.and_then(|a| non_empty(&a.formatted)),
+    );
+
+    let enterprise = user.enterprise.as_ref();
+    put(
+        "employeeId",
+        enterprise.and_then(|e| non_empty(&e.employee_number)),
+    );
+    put(
+        "department",
+        enterprise.and_then(|e| non_empty(&e.department)),
+    );
+    put(
+        "companyName",
+        enterprise
+            .and_then(|e| non_empty(&e.organization))
+            .or_else(|| graph_named("companyName")),
+    );
+    put("employeeType", graph_named("employeeType"));
+    put("usageLocation", graph_named("usageLocation"));
+    put("employeeHireDate", graph_named("employeeHireDate"));
+
+    if let Some(phone) = business_phone {
+        body.insert("businessPhones".into(), json!([phone]));
+    }
+    if !other_mails.is_empty() {
+        body.insert("otherMails".into(), json!(other_mails));
+    }
+    let org_data = employee_org_data(user);
+    if !org_data.is_empty() {
+        body.insert("employeeOrgData".into(), Value::Object(org_data));
+    }
+    if let Some(attrs) = extension(user, AZURE_ON_PREM_DATA_USER)
+        .and_then(|e| member(e, "onPremisesExtensionAttributes"))
+    {
+        body.insert("onPremisesExtensionAttributes".into(), attrs.clone());
+    }
+    if let Some(identities) =
+        extension(user, B2C_USER_PROFILE).and_then(|e| member(e, "identities"))
+    {
+        body.insert("identities".into(), identities.clone());
+    }
+
+    let supplied = user.password.as_deref().filter(|p| !p.is_empty());
+    body.insert(
+        "accountEnabled".into(),
+        Value::Bool(user.active.unwrap_or(true)),
+    );
+    body.insert(
+        "passwordProfile".into(),
+        json!({
+            "password": supplied.unwrap_or(generated_password),
+            "forceChangePasswordNextSignIn": supplied.is_none(),
+        }),
+    );
+    check_lengths(&body)?;
+    Ok(Value::Object(body))
+}
+
+/// A top-level member of the request, named ignoring case (SCIM names and URNs are case-insensitive).
+fn extension<'a>(user: &'a User, name: &str) -> Option<&'a Value> {
+    user.extensions
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+fn member<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    object
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
+}
+
+fn employee_org_data(user: &User) -> Map<String, Value> {
+    let enterprise = user.enterprise.as_ref();
+    let from_root = |key: &str| {
+        extension(user, "employeeOrgData")
+            .and_then(|o| member(o, key))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let mut org = Map::new();
+    let division = enterprise
+        .and_then(|e| non_empty(&e.division))
+        .map(str::to_string)
+        .or_else(|| from_root("division"));
+    if let Some(d) = division {
+        org.insert("division".into(), d.into());
+    }
+    let cost_center = enterprise
+        .and_then(|e| non_empty(&e.cost_center))
+        .map(str::to_string)
+        .or_else(|| from_root("costCenter"));
+    if let Some(c) = cost_center {
+        org.insert("costCenter".into(), c.into());
+    }
+    org
+}
+
+/// Graph knows only `Member` and `Guest`; anything else (e.g. "Employee") would be a 400 from Graph.
+fn user_type(user: &User) -> Result<Option<&'static str>, ScimError> {
+    match non_empty(&user.user_type) {
+        None => Ok(None),
+        Some(t) if t.eq_ignore_ascii_case("member") => Ok(Some("Member")),
+        Some(t) if t.eq_ignore_ascii_case("guest") => Ok(Some("Guest")),
+        Some(t) => Err(ScimError::invalid_value(format!(
+            "userType {t:?} is not one Microsoft Graph accepts (Member or Guest)"
+        ))),
+    }
+}
+
+/// SCIM allows an Accept-Language list ("da, en-gb;q=0.8"); Graph takes one tag, so the most
+/// preferred (the first) is kept.
+fn preferred_language(user: &User) -> Option<String> {
+    let first = non_empty(&user.preferred_language)?
+        .split([',', ';'])
+        .next()?
+        .trim();
+    (!first.is_empty()).then(|| first.to_string())
+}
+
+/// Characters Entra allows in the part of a userPrincipalName before the `@`.
+fn is_upn_local_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '\'' | '.' | '-' | '_' | '!' | '#' | '^' | '~')
+}
+
+fn check_user_principal_name(upn: &str) -> Result<(), ScimError> {
+    let invalid = |why: String| {
+        Err(ScimError::invalid_value(format!(
+            "userName {upn:?} is not a valid Microsoft Entra userPrincipalName: {why}"
+        )))
+    };
+    let Some((local, domain)) = upn.split_once('@') else {
+        return invalid("it needs the form name@domain".into());
+    };
+    if local.is_empty() || domain.is_empty() {
+        return invalid("it needs the form name@domain".into());
+    }
+    if domain.contains('@') {
+        return invalid("it has more than one '@'".into());
+    }
+    if let Some(c) = local.chars().find(|c| !is_upn_local_char(*c)) {
+        return invalid(format!(
+            "{c:?} is not allowed before the '@' (letters, digits and ' . - _ ! # ^ ~ are)"
+        ));
+    }
+    if local.starts_with('.') || local.ends_with('.') {
+        return invalid("the part before the '@' cannot start or end with '.'".into());
+    }
+    if local.chars().count() > 64 {
+        return invalid("the part before the '@' is longer than 64 characters".into());
+    }
+    if let Some(c) = domain
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+    {
+        return invalid(format!("{c:?} is not allowed in the domain"));
+    }
+    Ok(())
+}
+
+/// Characters Graph refuses in mailNickname (besides non-ASCII and control characters).
+const MAIL_NICKNAME_REFUSED: &[char] = &[
+    '@', '(', ')', '\\', '[', ']', '"', ';', ':', '<', '>', ',', ' ',
+];
+
+fn check_mail_nickname(nickname: &str) -> Result<(), ScimError> {
+    if let Some(c) = nickname
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_control() || MAIL_NICKNAME_REFUSED.contains(c))
+    {
+        return Err(ScimError::invalid_value(format!(
+            "externalId {nickname:?} cannot be a Microsoft Graph mailNickname: {c:?} is not allowed"
+        )));
+    }
+    if nickname.chars().count() > 64 {
+        return Err(ScimError::invalid_value(format!(
+            "externalId {nickname:?} is longer than the 64 characters of a mailNickname"
+        )));
+    }
+    Ok(())
+}
+
+/// A mailNickname from the UPN's local part: only ASCII letters, digits, '.', '-' and '_' (a set
+/// every Exchange and directory-sync rule accepts), no leading, trailing or doubled dots, at most
+/// 64 characters, and never empty.
+fn mail_nickname_from(upn: &str) -> String {
+    let local = upn.split('@').next().unwrap_or_default();
+    let mut nickname = String::new();
+    for c in local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        if c == '.' && (nickname.is_empty() || nickname.ends_with('.')) {
+            continue;
+        }
+        nickname.push(c);
+    }
+    nickname.truncate(64);
+    let nickname = nickname.trim_end_matches('.');
+    if nickname.is_empty() {
+        "user".to_string()
+    } else {
+        nickname.to_string()
+    }
+}
+
+/// Graph's documented maximum lengths for properties a SCIM caller can overrun.
+const MAX_LENGTHS: &[(&str, usize)] = &[
+    ("displayName", 256),
+    ("givenName", 64),
+    ("surname", 64),
+    ("jobTitle", 128),
+    ("department", 64),
+    ("companyName", 64),
+    ("employeeId", 16),
+];
+
+fn check_lengths(body: &Map<String, Value>) -> Result<(), ScimError> {
+    for (property, max) in MAX_LENGTHS {
+        if let Some(value) = body.get(*property).and_then(Value::as_str)
+            && value.chars().count() > *max
+        {
+            return Err(ScimError::invalid_value(format!(
+                "{property} is longer than the {max} characters Microsoft Graph accepts"
+            )));
+        }
+    }
+    if let Some(location) = body.get("usageLocation").and_then(Value::as_str)
+        && !(location.len() == 2 && location.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Err(ScimError::invalid_value(format!(
+            "usageLocation {location:?} must be a two-letter country code (ISO 3166)"
+        )));
+    }
+    Ok(())
+}
