@@ -1,0 +1,58 @@
+//! The component's link to Microsoft Graph: configuration from Spin variables, HTTP over
+//! `wasi:http` (so Spin's `allowed_outbound_hosts` applies), and an app-token cache that lives as
+//! long as the component instance, shared by the requests it serves.
+
+use graph::{Credential, GraphClient, GraphConfig, TokenCache, Transport, TransportError};
+use scim::error::ScimError;
+use spin_sdk::http::FullBody;
+use spin_sdk::http::body::IncomingBodyExt;
+
+thread_local! {
+    // One instance runs on one thread; leaking one cache per instance gives requests a
+    // `'static` borrow that can cross awaits.
+    static TOKENS: &'static TokenCache = Box::leak(Box::new(TokenCache::new()));
+}
+
+pub struct Connection {
+    config: GraphConfig,
+    transport: SpinTransport,
+}
+
+impl Connection {
+    /// Reads the tenant and credentials from the component's Spin variables.
+    pub async fn from_variables() -> Result<Connection, ScimError> {
+        let config = GraphConfig {
+            graph_base_url: variable("graph_base_url").await?.trim_end_matches('/').to_string(),
+            login_base_url: variable("login_base_url").await?.trim_end_matches('/').to_string(),
+            tenant_id: variable("tenant_id").await?,
+            client_id: variable("client_id").await?,
+            credential: Credential::ClientSecret(variable("client_secret").await?),
+        };
+        Ok(Connection { config, transport: SpinTransport })
+    }
+
+    pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
+        GraphClient::new(&self.transport, &self.config, TOKENS.with(|tokens| *tokens))
+    }
+}
+
+async fn variable(name: &str) -> Result<String, ScimError> {
+    spin_sdk::variables::get(name)
+        .await
+        .map_err(|e| ScimError::internal(format!("the connector is not configured: variable {name}: {e}")))
+}
+
+pub struct SpinTransport;
+
+impl Transport for SpinTransport {
+    async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let fail = |message: String| TransportError { message };
+        let request = request.map(|body| FullBody::new(bytes::Bytes::from(body)));
+        let response = spin_sdk::http::send(request)
+            .await
+            .map_err(|code| fail(format!("{code:?}")))?;
+        let (parts, body) = response.into_parts();
+        let body = body.bytes().await.map_err(|code| fail(format!("{code:?}")))?;
+        Ok(http::Response::from_parts(parts, body.to_vec()))
+    }
+}

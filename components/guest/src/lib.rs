@@ -1,0 +1,48 @@
+//! What every operation component shares: the `entra:scim/operation` bindings, the walk from a
+//! Spin request to a SCIM answer, and the Microsoft Graph connection over `wasi:http`.
+//!
+//! A component declares an [`Operation`] (its name, routes and Graph permissions), exports it
+//! with [`export_operation!`], and serves requests with [`Operation::serve`].
+
+mod connection;
+mod operation;
+mod password;
+mod reply;
+
+pub use connection::Connection;
+pub use operation::{Call, Operation};
+pub use password::generate_password;
+pub use reply::Reply;
+
+#[doc(hidden)]
+pub mod bindings {
+    spin_sdk::wit_bindgen::generate!({
+        path: "../../wit",
+        world: "entra:scim/operation-component",
+        runtime_path: "spin_sdk::wit_bindgen::rt",
+        pub_export_macro: true,
+        export_macro_name: "export_operation_bindings",
+        default_bindings_module: "guest::bindings",
+    });
+}
+
+pub use bindings::exports::entra::scim::operation::{Description, Route};
+
+/// A SCIM resource as a response body.
+pub fn to_json<T: serde::Serialize>(resource: &T) -> Result<serde_json::Value, scim::error::ScimError> {
+    serde_json::to_value(resource).map_err(|e| scim::error::ScimError::internal(format!("cannot encode the response: {e}")))
+}
+
+/// Exports `entra:scim/operation` for the component, answering `describe()` from `$operation`.
+#[macro_export]
+macro_rules! export_operation {
+    ($operation:path) => {
+        struct DescribeOperation;
+        impl $crate::bindings::exports::entra::scim::operation::Guest for DescribeOperation {
+            fn describe() -> $crate::Description {
+                $operation.description()
+            }
+        }
+        $crate::bindings::export_operation_bindings!(DescribeOperation with_types_in $crate::bindings);
+    };
+}

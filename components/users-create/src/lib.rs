@@ -1,0 +1,47 @@
+//! Create User: `POST /scim/v2/Users` and the B2C connector's `POST /v1.0/users`.
+//! A manager named in the request is set after the user exists; if that fails the new user is
+//! removed again, so a failed create leaves nothing behind.
+
+use guest::{Call, Connection, Operation, Reply};
+use scim::error::ScimError;
+use scim::resource::User;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "users-create",
+    summary: "Create a user account.",
+    routes: &[("POST", "/scim/v2/Users"), ("POST", "/v1.0/users")],
+    graph_permissions: &["User.ReadWrite.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, users_create).await
+}
+
+async fn users_create(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+    let request = User::from_request_body(&call.body)?;
+    let body = scim_graph::user_create_body(&request, &guest::generate_password())?;
+    let graph = connection.graph();
+    let created = graph.create_user(&body).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let id = created.id.clone().unwrap_or_default();
+
+    if let Some(manager) = scim_graph::manager_id(&request)
+        && let Err(error) = graph.set_manager(&id, manager).await
+    {
+        let _ = graph.delete_user(&id).await;
+        let mut error = scim_graph::scim_error(&error);
+        if error.status == 404 {
+            error = ScimError::invalid_value(format!("manager {manager} does not exist"));
+        }
+        return Err(error);
+    }
+
+    // Read back the whole user (Graph's create answer holds only the default properties).
+    let user = graph.get_user(&id).await.unwrap_or(created);
+    let user = scim_graph::user_to_scim(&user, &call.location_base);
+    let location = user.meta.as_ref().and_then(|m| m.location.clone()).unwrap_or_default();
+    Ok(Reply::created(guest::to_json(&user)?, location))
+}

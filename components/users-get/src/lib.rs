@@ -1,0 +1,25 @@
+//! Get User: `GET /scim/v2/Users/{id}` and the B2C connector's `GET /v1.0/users/{Id}`.
+
+use guest::{Call, Connection, Operation, Reply};
+use scim::error::ScimError;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "users-get",
+    summary: "Retrieve a user by id.",
+    routes: &[("GET", "/scim/v2/Users/{id}"), ("GET", "/v1.0/users/{id}")],
+    graph_permissions: &["User.Read.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, users_get).await
+}
+
+async fn users_get(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+    let user = connection.graph().get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let user = scim_graph::user_to_scim(&user, &call.location_base);
+    Ok(Reply::ok(guest::to_json(&user)?))
+}

@@ -1,0 +1,182 @@
+//! The `scim-host` command: `up` serves the connector (on an emulated demo tenant unless a real
+//! tenant is configured), `emulator` runs the Microsoft Graph emulator alone, `routes` prints the
+//! gateway's route table generated from every operation's `describe()`.
+
+use clap::{Parser, Subcommand};
+use graph_emulator::{Emulator, EmulatorConfig};
+use scim_host::server::Server;
+use scim_host::{App, HostOptions};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use wasmtime::{Result, bail, error::Context as _};
+
+#[derive(Parser)]
+#[command(name = "scim-host", version, about = "Runs the Entra ID SCIM connector's components in wasmtime")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the connector. With no tenant configured, it starts the Graph emulator with a demo
+    /// tenant and serves that.
+    Up(UpArgs),
+    /// Run the Microsoft Graph emulator on its own.
+    Emulator {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        tenant: DemoTenant,
+    },
+    /// Print the gateway's route table (components/gateway/routes.txt) from the components' describe().
+    Routes {
+        #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
+        manifest: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
+    manifest: PathBuf,
+    /// Directory (tenant) id of a real tenant; without it (or SPIN_VARIABLE_TENANT_ID), the demo tenant is served.
+    #[arg(long, env = "SPIN_VARIABLE_TENANT_ID")]
+    tenant_id: Option<String>,
+    #[arg(long, env = "SPIN_VARIABLE_CLIENT_ID")]
+    client_id: Option<String>,
+    #[arg(long, env = "SPIN_VARIABLE_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    #[arg(long, env = "SPIN_VARIABLE_GRAPH_BASE_URL")]
+    graph_base_url: Option<String>,
+    #[arg(long, env = "SPIN_VARIABLE_LOGIN_BASE_URL")]
+    login_base_url: Option<String>,
+    /// The token SCIM callers must present. Required for a real tenant; generated for the demo.
+    #[arg(long, env = "SPIN_VARIABLE_SCIM_BEARER_TOKEN", hide_env_values = true)]
+    bearer_token: Option<String>,
+    /// Requests one instance serves before it is replaced (1: a fresh instance per request).
+    #[arg(long, default_value_t = scim_host::Limits::default().requests_per_instance)]
+    requests_per_instance: usize,
+    #[command(flatten)]
+    tenant: DemoTenant,
+}
+
+#[derive(clap::Args)]
+struct DemoTenant {
+    /// Users in the emulated demo tenant.
+    #[arg(long, default_value_t = 100)]
+    users: usize,
+    /// Seed of the demo tenant's generator (same seed, same tenant).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    if let Err(error) = runtime.block_on(run(cli.command)) {
+        eprintln!("scim-host: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Up(args) => up(args).await,
+        Command::Emulator { listen, tenant } => {
+            let emulator = Emulator::start(demo_config(&tenant), listen).await.context("cannot start the emulator")?;
+            let config = emulator.config();
+            println!("Microsoft Graph emulator at {}", emulator.base_url());
+            println!("  tenant id:     {}", config.tenant_id);
+            println!("  client id:     {}", config.client_id);
+            println!("  client secret: {}", config.client_secret);
+            println!("  users:         {}", emulator.user_count());
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        }
+        Command::Routes { manifest } => {
+            // describe() needs no variables; placeholders satisfy the manifest's required ones.
+            let app = App::load(&manifest, HostOptions { variables: placeholder_variables(&manifest)?, ..Default::default() })?;
+            print!("{}", scim_host::describe::gateway_routes(&app).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn up(args: UpArgs) -> Result<()> {
+    let mut variables = BTreeMap::new();
+    let mut emulator = None;
+    let bearer_token = match &args.tenant_id {
+        Some(tenant_id) => {
+            let Some(token) = args.bearer_token.clone().filter(|t| !t.is_empty()) else {
+                bail!("serving a real tenant needs a bearer token for SCIM callers: pass --bearer-token or set SPIN_VARIABLE_SCIM_BEARER_TOKEN");
+            };
+            variables.insert("tenant_id".into(), tenant_id.clone());
+            for (name, value) in [
+                ("client_id", &args.client_id),
+                ("client_secret", &args.client_secret),
+                ("graph_base_url", &args.graph_base_url),
+                ("login_base_url", &args.login_base_url),
+            ] {
+                if let Some(value) = value {
+                    variables.insert(name.into(), value.clone());
+                }
+            }
+            token
+        }
+        None => {
+            let started = Emulator::start(demo_config(&args.tenant), "127.0.0.1:0".parse()?)
+                .await
+                .context("cannot start the Graph emulator")?;
+            let config = started.config();
+            variables.insert("tenant_id".into(), config.tenant_id.clone());
+            variables.insert("client_id".into(), config.client_id.clone());
+            variables.insert("client_secret".into(), config.client_secret.clone());
+            variables.insert("graph_base_url".into(), started.base_url());
+            variables.insert("login_base_url".into(), started.base_url());
+            emulator = Some(started);
+            args.bearer_token.clone().filter(|t| !t.is_empty()).unwrap_or_else(random_token)
+        }
+    };
+    variables.insert("scim_bearer_token".into(), bearer_token.clone());
+
+    let limits = scim_host::Limits { requests_per_instance: args.requests_per_instance.max(1), ..Default::default() };
+    let app = App::load(&args.manifest, HostOptions { variables, limits })?;
+    let server = Server::start(app, args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let url = server.url();
+    match &emulator {
+        Some(emulator) => println!(
+            "Serving the SCIM connector at {url} on an emulated demo tenant ({} users, Graph emulator at {}).",
+            emulator.user_count(),
+            emulator.base_url()
+        ),
+        None => println!("Serving the SCIM connector at {url}."),
+    }
+    println!("Bearer token: {bearer_token}");
+    println!("Try:\n  curl -H \"Authorization: Bearer {bearer_token}\" {url}/scim/v2/Users?count=2");
+    tokio::signal::ctrl_c().await?;
+    println!("Stopping.");
+    Ok(())
+}
+
+fn demo_config(tenant: &DemoTenant) -> EmulatorConfig {
+    EmulatorConfig { users: tenant.users, seed: tenant.seed, ..EmulatorConfig::default() }
+}
+
+fn placeholder_variables(manifest: &std::path::Path) -> Result<BTreeMap<String, String>> {
+    let manifest = scim_host::manifest::Manifest::load(manifest)?;
+    Ok(manifest.variables.into_iter().filter(|(_, decl)| decl.required).map(|(name, _)| (name, "unused".into())).collect())
+}
+
+/// 32 random bytes from the operating system, hex-encoded.
+fn random_token() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .expect("cannot read /dev/urandom for a bearer token");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,72 @@
+//! One source of truth: each operation's describe() is the truth about its routes and Graph
+//! permissions; components/, spin.toml and the gateway's route table must agree with it.
+
+use scim_host::manifest::{Manifest, RouteSpec};
+use scim_host::{App, HostOptions};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+fn app() -> App {
+    let variables = ["tenant_id", "client_id", "client_secret", "scim_bearer_token"]
+        .into_iter()
+        .map(|name| (name.to_string(), "unused".to_string()))
+        .collect();
+    App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, ..Default::default() }).unwrap()
+}
+
+fn operations() -> BTreeSet<String> {
+    component_artifacts::COMPONENTS.iter().map(|(id, _)| id.to_string()).filter(|id| id != "gateway").collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_routes_are_generated_from_describe() {
+    let generated = scim_host::describe::gateway_routes(&app()).await.unwrap();
+    let committed_path = Path::new(component_artifacts::SPIN_MANIFEST).parent().unwrap().join("components/gateway/routes.txt");
+    let committed = std::fs::read_to_string(&committed_path).unwrap();
+    assert_eq!(
+        committed, generated,
+        "components/gateway/routes.txt is stale: regenerate it with `cargo run -p scim-host -- routes > components/gateway/routes.txt`"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_describes_itself_under_its_component_id() {
+    let app = app();
+    for id in operations() {
+        let description = app.describe(&id).await.unwrap();
+        assert_eq!(description.name, id);
+        assert!(!description.summary.is_empty(), "{id} has a summary");
+        assert!(!description.routes.is_empty(), "{id} has routes");
+        assert!(!description.graph_permissions.is_empty(), "{id} names its Graph permissions");
+        for permission in &description.graph_permissions {
+            assert!(permission.ends_with(".All") && permission.contains('.'), "{id}: `{permission}` is a Graph application permission");
+        }
+        for route in &description.routes {
+            assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&route.method.as_str()), "{id}: {}", route.method);
+            assert!(route.path.starts_with("/scim/v2/") || route.path.starts_with("/v1.0/"), "{id}: {}", route.path);
+        }
+        let styles: BTreeSet<bool> = description.routes.iter().map(|r| r.path.starts_with("/scim/v2/")).collect();
+        assert_eq!(styles.len(), 2, "{id} answers both route styles");
+    }
+}
+
+#[test]
+fn spin_toml_exposes_only_the_gateway_and_lets_it_reach_exactly_the_operations() {
+    let manifest = Manifest::load(component_artifacts::SPIN_MANIFEST.as_ref()).unwrap();
+    let declared: BTreeSet<String> = manifest.component.keys().cloned().collect();
+    let built: BTreeSet<String> = component_artifacts::COMPONENTS.iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(declared, built, "spin.toml declares exactly the crates in components/");
+
+    let routes: BTreeMap<&str, &RouteSpec> = manifest.trigger.http.iter().map(|t| (t.component.as_str(), &t.route)).collect();
+    assert_eq!(routes.len(), manifest.trigger.http.len(), "one trigger per component");
+    assert_eq!(routes["gateway"], &RouteSpec::Path("/...".into()));
+    for id in operations() {
+        assert_eq!(routes[id.as_str()], &RouteSpec::Private { private: true }, "{id} is private");
+        let hosts = &manifest.component[&id].allowed_outbound_hosts;
+        assert_eq!(hosts, &["{{ graph_base_url }}", "{{ login_base_url }}"], "{id} may call only Graph and the login endpoint");
+    }
+    let gateway_hosts: BTreeSet<String> = manifest.component["gateway"].allowed_outbound_hosts.iter().cloned().collect();
+    let expected: BTreeSet<String> = operations().iter().map(|id| format!("http://{id}.spin.internal")).collect();
+    assert_eq!(gateway_hosts, expected, "the gateway reaches the operations and nothing else");
+    assert!(manifest.component["gateway"].variables.keys().eq(["scim_bearer_token"]), "the gateway holds no Graph credentials");
+}

@@ -1,0 +1,295 @@
+//! The first slice of user operations, end to end: the real gateway and operation components in
+//! scim-host, over HTTP, against the Graph emulator. Each route in both styles: standard SCIM
+//! (`/scim/v2/Users`) and the B2C connector's table (`/v1.0/users`, from
+//! shared/seeds/003_5b59c6e6ed8c824f.txt: "Get User | Retrieve a user by their ID | GET /v1.0/users/{Id}").
+
+mod common;
+
+use common::{Connector, TOKEN};
+use serde_json::json;
+
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+fn first_user(connector: &Connector) -> serde_json::Value {
+    connector.emulator.users().into_iter().next().expect("the demo tenant has users")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_user_maps_graph_to_scim_in_both_route_styles() {
+    let connector = Connector::start().await;
+    let graph_user = first_user(&connector);
+    let id = graph_user["id"].as_str().unwrap();
+
+    for path in [format!("/scim/v2/Users/{id}"), format!("/v1.0/users/{id}")] {
+        let reply = connector.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+        assert_eq!(reply.header("content-type"), Some("application/scim+json"));
+        let user = reply.json();
+        assert_eq!(user["id"], graph_user["id"]);
+        assert!(user["schemas"].as_array().unwrap().contains(&json!(USER_SCHEMA)));
+        assert_eq!(user["userName"], graph_user["userPrincipalName"]);
+        assert_eq!(user["displayName"], graph_user["displayName"]);
+        assert_eq!(user["name"]["givenName"], graph_user["givenName"]);
+        assert_eq!(user["name"]["familyName"], graph_user["surname"]);
+        assert_eq!(user["active"], graph_user["accountEnabled"]);
+        let work_email = user["emails"].as_array().unwrap().iter().find(|e| e["type"] == "work").unwrap();
+        assert_eq!(work_email["value"], graph_user["mail"]);
+        let mobile = user["phoneNumbers"].as_array().unwrap().iter().find(|p| p["type"] == "mobile").unwrap();
+        assert_eq!(mobile["value"], graph_user["mobilePhone"]);
+        let work_address = user["addresses"].as_array().unwrap().iter().find(|a| a["type"] == "work").unwrap();
+        assert_eq!(work_address["locality"], graph_user["city"]);
+        assert_eq!(work_address["postalCode"], graph_user["postalCode"]);
+        assert_eq!(user[ENTERPRISE]["department"], graph_user["department"]);
+        assert_eq!(user[ENTERPRISE]["employeeNumber"], graph_user["employeeId"]);
+        assert_eq!(user["meta"]["resourceType"], "User");
+        assert_eq!(user["meta"]["location"], json!(connector.url(&format!("/scim/v2/Users/{id}"))));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_user_reports_the_manager() {
+    let connector = Connector::start().await;
+    let users = connector.emulator.users();
+    let (id, manager) = users
+        .iter()
+        .filter_map(|u| {
+            let id = u["id"].as_str()?.to_string();
+            Some((id.clone(), connector.emulator.manager_of(&id)?))
+        })
+        .next()
+        .expect("the demo tenant has managed users");
+    let user = connector.get(&format!("/scim/v2/Users/{id}")).await.json();
+    assert_eq!(user[ENTERPRISE]["manager"]["value"], json!(manager), "{user}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_user_is_a_scim_404_in_both_styles() {
+    let connector = Connector::start().await;
+    for path in ["/scim/v2/Users/00000000-0000-0000-0000-000000000000", "/v1.0/users/00000000-0000-0000-0000-000000000000"] {
+        connector.get(path).await.assert_scim_error(404, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_users_pages_through_the_demo_tenant() {
+    let connector = Connector::start().await;
+    let total = connector.emulator.user_count() as u64;
+
+    let all = connector.get("/scim/v2/Users").await;
+    assert_eq!(all.status, 200, "{}", all.text());
+    let all = all.json();
+    assert_eq!(all["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]));
+    assert_eq!(all["totalResults"], json!(total));
+    assert_eq!(all["startIndex"], json!(1));
+    assert_eq!(all["Resources"].as_array().unwrap().len() as u64, total.min(100));
+
+    let page = connector.get("/scim/v2/Users?count=5").await.json();
+    assert_eq!(page["Resources"].as_array().unwrap().len(), 5);
+    assert_eq!(page["itemsPerPage"], json!(5));
+    assert_eq!(page["totalResults"], json!(total));
+
+    // Pages of 7 cover the tenant once each, in a stable order.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut start = 1;
+    while start <= total {
+        let page = connector.get(&format!("/scim/v2/Users?startIndex={start}&count=7")).await.json();
+        for user in page["Resources"].as_array().unwrap() {
+            assert!(seen.insert(user["id"].as_str().unwrap().to_string()), "{} repeated", user["id"]);
+        }
+        start += 7;
+    }
+    assert_eq!(seen.len() as u64, total);
+
+    let tail = connector.get(&format!("/scim/v2/Users?startIndex={}&count=5", total - 1)).await.json();
+    assert_eq!(tail["Resources"].as_array().unwrap().len(), 2);
+    assert_eq!(tail["startIndex"], json!(total - 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_with_count_zero_returns_only_the_total() {
+    let connector = Connector::start().await;
+    let reply = connector.get("/scim/v2/Users?count=0").await.json();
+    assert_eq!(reply["totalResults"], json!(connector.emulator.user_count()));
+    assert_eq!(reply["Resources"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filter_by_user_name_in_both_styles() {
+    let connector = Connector::start().await;
+    let graph_user = first_user(&connector);
+    let upn = graph_user["userPrincipalName"].as_str().unwrap();
+    let filter = format!("userName eq \"{upn}\"");
+    let encoded = encode(&filter);
+
+    for path in [format!("/scim/v2/Users?filter={encoded}"), format!("/v1.0/users?filter={encoded}&count=10")] {
+        let reply = connector.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+        let list = reply.json();
+        assert_eq!(list["totalResults"], json!(1), "{list}");
+        assert_eq!(list["Resources"][0]["id"], graph_user["id"]);
+    }
+
+    let none = connector.get(&format!("/scim/v2/Users?filter={}", encode("userName eq \"nobody@contoso.com\""))).await.json();
+    assert_eq!(none["totalResults"], json!(0));
+    assert_eq!(none["Resources"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_combine_and_translate() {
+    let connector = Connector::start().await;
+    let users = connector.emulator.users();
+    let graph_user = &users[0];
+    let given = graph_user["givenName"].as_str().unwrap();
+    let family = graph_user["surname"].as_str().unwrap();
+    let expected = users.iter().filter(|u| u["givenName"] == given && u["surname"] == family).count();
+    let filter = format!("name.givenName eq \"{given}\" and name.familyName eq \"{family}\"");
+    let list = connector.get(&format!("/scim/v2/Users?filter={}", encode(&filter))).await.json();
+    assert_eq!(list["totalResults"], json!(expected), "{list}");
+
+    let prefix = &graph_user["userPrincipalName"].as_str().unwrap()[..3];
+    let expected = users
+        .iter()
+        .filter(|u| u["userPrincipalName"].as_str().unwrap().to_lowercase().starts_with(&prefix.to_lowercase()))
+        .count();
+    let list = connector.get(&format!("/scim/v2/Users?filter={}&count=999", encode(&format!("userName sw \"{prefix}\"")))).await.json();
+    assert_eq!(list["totalResults"], json!(expected), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_graph_cannot_answer_are_rejected_not_scanned() {
+    let connector = Connector::start().await;
+    let before = connector.emulator.request_count();
+    for filter in ["userName co \"adele\"", "nickName eq \"x\"", "userName eq", "(userName eq \"a\""] {
+        let reply = connector.get(&format!("/scim/v2/Users?filter={}", encode(filter))).await;
+        reply.assert_scim_error(400, Some("invalidFilter"));
+    }
+    assert_eq!(connector.emulator.request_count(), before, "no Graph request for a rejected filter");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_conflict_delete_lifecycle_in_both_styles() {
+    let connector = Connector::start().await;
+    for (collection, name) in [("/scim/v2/Users", "grace.hopper"), ("/v1.0/users", "alan.turing")] {
+        let user_name = format!("{name}@contoso.onmicrosoft.com");
+        let request = json!({
+            "schemas": [USER_SCHEMA, ENTERPRISE],
+            "userName": user_name,
+            "name": { "givenName": "Grace", "familyName": "Hopper" },
+            "displayName": "Grace Hopper",
+            "active": true,
+            "emails": [{ "value": user_name, "type": "work", "primary": true }],
+            "phoneNumbers": [{ "value": "+1 555 0100", "type": "mobile" }],
+            ENTERPRISE: { "department": "Research", "employeeNumber": "1906" }
+        });
+        let created = connector.post_json(collection, &request).await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        let body = created.json();
+        let id = body["id"].as_str().expect("an id").to_string();
+        assert_eq!(created.header("location"), Some(connector.url(&format!("/scim/v2/Users/{id}")).as_str()));
+        assert_eq!(body["userName"], json!(user_name));
+        assert_eq!(body[ENTERPRISE]["department"], "Research");
+        assert_eq!(body["active"], true);
+        assert!(body.get("password").is_none());
+
+        let graph_user = connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).expect("in the tenant");
+        assert_eq!(graph_user["userPrincipalName"], json!(user_name));
+        assert_eq!(graph_user["employeeId"], "1906");
+        assert_eq!(graph_user["mobilePhone"], "+1 555 0100");
+
+        connector.post_json(collection, &request).await.assert_scim_error(409, Some("uniqueness"));
+
+        assert_eq!(connector.get(&format!("{collection}/{id}")).await.status, 200);
+        let deleted = connector.delete(&format!("{collection}/{id}")).await;
+        assert_eq!(deleted.status, 204, "{}", deleted.text());
+        assert!(deleted.body.is_empty());
+        connector.get(&format!("{collection}/{id}")).await.assert_scim_error(404, None);
+        connector.delete(&format!("{collection}/{id}")).await.assert_scim_error(404, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_sets_the_manager_or_leaves_nothing_behind() {
+    let connector = Connector::start().await;
+    let manager = first_user(&connector);
+    let request = json!({
+        "userName": "managed.person@contoso.onmicrosoft.com",
+        ENTERPRISE: { "manager": { "value": manager["id"] } }
+    });
+    let created = connector.post_json("/scim/v2/Users", &request).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()[ENTERPRISE]["manager"]["value"], manager["id"]);
+
+    let users_before = connector.emulator.user_count();
+    let orphan = json!({
+        "userName": "orphan@contoso.onmicrosoft.com",
+        ENTERPRISE: { "manager": { "value": "00000000-0000-0000-0000-000000000000" } }
+    });
+    connector.post_json("/scim/v2/Users", &orphan).await.assert_scim_error(400, Some("invalidValue"));
+    assert_eq!(connector.emulator.user_count(), users_before, "the failed create was rolled back");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_create_requests_are_scim_400s() {
+    let connector = Connector::start().await;
+    let users_before = connector.emulator.user_count();
+    connector.post_raw("/scim/v2/Users", b"{\"userName\": ").await.assert_scim_error(400, Some("invalidSyntax"));
+    connector.post_raw("/v1.0/users", b"not json").await.assert_scim_error(400, Some("invalidSyntax"));
+    connector.post_json("/scim/v2/Users", &json!({"displayName": "No Name"})).await.assert_scim_error(400, Some("invalidValue"));
+    connector.post_json("/scim/v2/Users", &json!({"userName": ""})).await.assert_scim_error(400, Some("invalidValue"));
+    assert_eq!(connector.emulator.user_count(), users_before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn callers_without_the_bearer_token_are_refused() {
+    let connector = Connector::start().await;
+    let id = first_user(&connector)["id"].as_str().unwrap().to_string();
+    let path = format!("/scim/v2/Users/{id}");
+    for headers in [vec![], vec![("authorization", "Bearer wrong-token")], vec![("authorization", "Basic dXNlcjpwYXNz")]] {
+        let reply = connector.send("GET", &path, &headers, None).await;
+        reply.assert_scim_error(401, None);
+        assert!(reply.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")));
+    }
+    // A prefix of the right token is as wrong as any other.
+    let prefix = format!("Bearer {}", &TOKEN[..TOKEN.len() - 1]);
+    connector.send("GET", &path, &[("authorization", &prefix)], None).await.assert_scim_error(401, None);
+    // Unauthenticated callers learn nothing about routes either.
+    connector.send("GET", "/scim/v2/Nowhere", &[], None).await.assert_scim_error(401, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_paths_are_404_and_wrong_methods_405() {
+    let connector = Connector::start().await;
+    let auth = format!("Bearer {TOKEN}");
+    let auth = [("authorization", auth.as_str())];
+    connector.send("GET", "/scim/v2/Nowhere", &auth, None).await.assert_scim_error(404, None);
+    connector.send("GET", "/", &auth, None).await.assert_scim_error(404, None);
+
+    let reply = connector.send("PATCH", "/scim/v2/Users", &auth, None).await;
+    reply.assert_scim_error(405, None);
+    assert_eq!(reply.header("allow"), Some("GET, POST"));
+
+    let reply = connector.send("PUT", "/v1.0/users", &auth, None).await;
+    reply.assert_scim_error(405, None);
+    assert_eq!(reply.header("allow"), Some("GET, POST"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn private_operations_are_not_reachable_from_outside() {
+    let connector = Connector::start().await;
+    let id = first_user(&connector)["id"].as_str().unwrap().to_string();
+    // Whatever the Host header says, outside requests go to the gateway, which wants a token.
+    let reply = connector.send("GET", &format!("/scim/v2/Users/{id}"), &[("host", "users-get.spin.internal")], None).await;
+    reply.assert_scim_error(401, None);
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
