@@ -55,7 +55,7 @@ impl From<ScimError> for Refusal {
 async fn route(request: Request) -> Result<spin_sdk::http::Response, Refusal> {
     authenticate(request.headers()).await?;
 
-    let table = route_table()?;
+    let table = ROUTE_TABLE.get_or_init(route_table).as_ref().map_err(Clone::clone)?;
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
     let component = match table.lookup(&method, &path) {
@@ -69,16 +69,25 @@ async fn route(request: Request) -> Result<spin_sdk::http::Response, Refusal> {
         }
         Lookup::NotFound => return Err(ScimError::not_found(format!("no SCIM endpoint at {path}")).into()),
     };
-    forward(request, &component).await
+    let response = forward(request, &component).await?;
+    // An operation that failed before it could answer in SCIM (a trap, a deadline) is still
+    // reported to the caller as a SCIM error.
+    let is_scim = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(scim::CONTENT_TYPE.as_bytes()));
+    if response.status().is_server_error() && !is_scim {
+        let status = response.status().as_u16();
+        return Err(ScimError::new(status, None, format!("operation {component} failed to answer")).into());
+    }
+    Ok(response)
 }
 
+/// Parsed once per instance; instances serve many requests.
+static ROUTE_TABLE: std::sync::OnceLock<Result<RouteTable<String>, ScimError>> = std::sync::OnceLock::new();
+
 async fn authenticate(headers: &http::HeaderMap) -> Result<(), ScimError> {
-    let expected = spin_sdk::variables::get("scim_bearer_token")
-        .await
-        .map_err(|_| ScimError::internal("the connector has no bearer token configured"))?;
-    if expected.is_empty() {
-        return Err(ScimError::internal("the connector has no bearer token configured"));
-    }
+    let expected = expected_token().await?;
     let presented = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -89,6 +98,21 @@ async fn authenticate(headers: &http::HeaderMap) -> Result<(), ScimError> {
     } else {
         Err(ScimError::unauthorized("the bearer token is not valid"))
     }
+}
+
+/// The configured token, read once per instance (an instance serves a bounded number of
+/// requests, so a rotated token reaches the next one).
+async fn expected_token() -> Result<&'static str, ScimError> {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(token) = TOKEN.get() {
+        return Ok(token);
+    }
+    let token = spin_sdk::variables::get("scim_bearer_token")
+        .await
+        .ok()
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ScimError::internal("the connector has no bearer token configured"))?;
+    Ok(TOKEN.get_or_init(|| token))
 }
 
 /// Compares without an early exit, so the time taken does not tell how much of a guess was right.

@@ -11,29 +11,42 @@ thread_local! {
     // One instance runs on one thread; leaking one cache per instance gives requests a
     // `'static` borrow that can cross awaits.
     static TOKENS: &'static TokenCache = Box::leak(Box::new(TokenCache::new()));
+    // Read once per instance: five host calls per request otherwise. An instance lives for a
+    // bounded number of requests, so a changed variable reaches the next instance.
+    static CONFIG: std::cell::OnceCell<&'static GraphConfig> = const { std::cell::OnceCell::new() };
 }
 
 pub struct Connection {
-    config: GraphConfig,
+    config: &'static GraphConfig,
     transport: SpinTransport,
 }
 
 impl Connection {
-    /// Reads the tenant and credentials from the component's Spin variables.
+    /// The tenant and credentials from the component's Spin variables.
     pub async fn from_variables() -> Result<Connection, ScimError> {
-        let config = GraphConfig {
-            graph_base_url: variable("graph_base_url").await?.trim_end_matches('/').to_string(),
-            login_base_url: variable("login_base_url").await?.trim_end_matches('/').to_string(),
-            tenant_id: variable("tenant_id").await?,
-            client_id: variable("client_id").await?,
-            credential: Credential::ClientSecret(variable("client_secret").await?),
+        let config = match CONFIG.with(|config| config.get().copied()) {
+            Some(config) => config,
+            None => {
+                let config: &'static GraphConfig = Box::leak(Box::new(read_config().await?));
+                CONFIG.with(|cell| *cell.get_or_init(|| config))
+            }
         };
         Ok(Connection { config, transport: SpinTransport })
     }
 
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
-        GraphClient::new(&self.transport, &self.config, TOKENS.with(|tokens| *tokens))
+        GraphClient::new(&self.transport, self.config, TOKENS.with(|tokens| *tokens))
     }
+}
+
+async fn read_config() -> Result<GraphConfig, ScimError> {
+    Ok(GraphConfig {
+        graph_base_url: variable("graph_base_url").await?.trim_end_matches('/').to_string(),
+        login_base_url: variable("login_base_url").await?.trim_end_matches('/').to_string(),
+        tenant_id: variable("tenant_id").await?,
+        client_id: variable("client_id").await?,
+        credential: Credential::ClientSecret(variable("client_secret").await?),
+    })
 }
 
 async fn variable(name: &str) -> Result<String, ScimError> {

@@ -181,6 +181,10 @@ fn engine() -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model_async(true);
     config.epoch_interruption(true);
+    // `SCIM_HOST_PERFMAP=1 perf record ...` names guest functions in profiles.
+    if std::env::var_os("SCIM_HOST_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     match Cache::from_file(None) {
         Ok(cache) => {
             config.cache(Some(cache));

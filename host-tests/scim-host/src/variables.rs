@@ -96,3 +96,54 @@ pub fn add_to_linker<T: Send + 'static>(
 ) -> Result<()> {
     variables::add_to_linker::<T, ComponentVariables>(linker, get)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        toml::from_str(
+            r#"
+spin_manifest_version = 2
+[application]
+name = "t"
+[variables]
+from_override = { default = "default" }
+probe_from_env_3b1f = { default = "default" }
+from_default = { default = "default" }
+optional = {}
+needed = { required = true }
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn overrides_then_environment_then_defaults() {
+        // SAFETY: the name is unique to this test; no other thread reads it.
+        unsafe { std::env::set_var("SPIN_VARIABLE_PROBE_FROM_ENV_3B1F", "environment") };
+        let overrides = BTreeMap::from([
+            ("from_override".to_string(), "override".to_string()),
+            ("needed".to_string(), "given".to_string()),
+        ]);
+        let variables = AppVariables::resolve(&manifest(), &overrides).unwrap();
+        assert_eq!(variables.get("from_override"), Some("override"));
+        assert_eq!(variables.get("probe_from_env_3b1f"), Some("environment"));
+        assert_eq!(variables.get("from_default"), Some("default"));
+        assert_eq!(variables.get("optional"), None);
+
+        let templates = BTreeMap::from([
+            ("greeting".to_string(), "{{ from_default }}-{{ from_override }}".to_string()),
+            ("unset".to_string(), "{{ optional }}".to_string()),
+        ]);
+        let component = variables.for_component(&templates);
+        assert_eq!(component.get("greeting").map(String::as_str), Some("default-override"));
+        assert!(!component.contains_key("unset"), "a template over an unset variable stays undefined");
+    }
+
+    #[test]
+    fn missing_required_variables_are_named() {
+        let error = AppVariables::resolve(&manifest(), &BTreeMap::new()).err().unwrap().to_string();
+        assert!(error.contains("needed") && error.contains("SPIN_VARIABLE_NEEDED"), "{error}");
+    }
+}

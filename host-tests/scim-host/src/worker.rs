@@ -172,7 +172,11 @@ impl WorkerState for InstancePolicy {
     }
 
     fn drop(&self, _store: Store<HostState>, result: Result<()>) {
-        if let Err(error) = result {
+        // A failed request is logged where it fails (App::dispatch); what is left here is an
+        // instance ending outside any request, e.g. cancelled when the host shuts down.
+        if let Err(error) = result
+            && !format!("{error}").contains("worker panicked")
+        {
             eprintln!("scim-host: an instance of `{}` ended: {error:#}", self.id);
         }
     }
@@ -211,10 +215,13 @@ pub struct OutboundClient {
 
 impl Default for OutboundClient {
     fn default() -> OutboundClient {
+        // Small requests and answers: without TCP_NODELAY, Nagle's algorithm meets delayed ACKs.
+        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        connector.set_nodelay(true);
         let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(64)
-            .build_http();
+            .build(connector);
         OutboundClient { http }
     }
 }

@@ -1,0 +1,61 @@
+//! The README's first command, as a newcomer runs it: `scim-host up` serves the demo tenant and
+//! prints a token that works; pointed at a real tenant without a bearer token, it refuses.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_serves_the_demo_tenant_with_the_printed_token() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--users", "7"])
+        .env_remove("SPIN_VARIABLE_TENANT_ID")
+        .env_remove("SPIN_VARIABLE_SCIM_BEARER_TOKEN")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let serving = lines.next().unwrap().unwrap();
+    let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    assert!(serving.contains("demo tenant (7 users"), "{serving}");
+    let token_line = lines.next().unwrap().unwrap();
+    let token = token_line.strip_prefix("Bearer token: ").expect("the token is printed").to_string();
+    assert!(token.len() >= 32, "a strong generated token: {token}");
+
+    let client = common::Client::new();
+    let auth = format!("Bearer {token}");
+    let list = client.send("GET", &format!("{url}/scim/v2/Users"), &[("authorization", &auth)], None).await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert_eq!(list.json()["totalResults"], serde_json::json!(7));
+    let refused = client.send("GET", &format!("{url}/scim/v2/Users"), &[("authorization", "Bearer guess")], None).await;
+    assert_eq!(refused.status, 401);
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn up_refuses_a_real_tenant_without_a_bearer_token() {
+    let output = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--tenant-id", "contoso.onmicrosoft.com", "--client-id", "x", "--client-secret", "y"])
+        .env_remove("SPIN_VARIABLE_SCIM_BEARER_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bearer token") && stderr.contains("SPIN_VARIABLE_SCIM_BEARER_TOKEN"), "{stderr}");
+}
+
+#[test]
+fn up_names_missing_tenant_settings() {
+    let output = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--tenant-id", "contoso.onmicrosoft.com", "--bearer-token", "t"])
+        .env_remove("SPIN_VARIABLE_CLIENT_ID")
+        .env_remove("SPIN_VARIABLE_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("client_id") && stderr.contains("client_secret"), "{stderr}");
+}
