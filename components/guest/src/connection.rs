@@ -22,8 +22,8 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// The tenant and credentials from the component's Spin variables.
-    pub async fn from_variables() -> Result<Connection, ScimError> {
+    /// Opens the link with the tenant and credentials from the component's Spin variables.
+    pub async fn open() -> Result<Connection, ScimError> {
         let config = match CONFIG.with(|config| config.get().copied()) {
             Some(config) => config,
             None => {

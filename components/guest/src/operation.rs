@@ -1,7 +1,7 @@
 //! An operation's description and the request walk every operation shares: match the request to
 //! one of the operation's routes, read the body, run the operation, answer in SCIM.
 
-use crate::{Connection, Description, Reply, Route};
+use crate::{Description, Reply, Route};
 use bytes::Bytes;
 use route_table::{Lookup, Params, RouteTable};
 use scim::error::ScimError;
@@ -57,14 +57,10 @@ impl Operation {
     /// requests that none of the operation's routes match, become RFC 7644 error bodies.
     pub async fn serve<F, Fut>(&self, request: Request, handle: F) -> http::Response<spin_sdk::http::FullBody<Bytes>>
     where
-        F: FnOnce(Call, Connection) -> Fut,
+        F: FnOnce(Call) -> Fut,
         Fut: Future<Output = Result<Reply, ScimError>>,
     {
-        let outcome = async {
-            let call = self.accept(request).await?;
-            let connection = Connection::from_variables().await?;
-            handle(call, connection).await
-        };
+        let outcome = async { handle(self.accept(request).await?).await };
         match outcome.await {
             Ok(reply) => reply.into_response(),
             Err(error) => Reply::error(&error).into_response(),

@@ -21,7 +21,8 @@ async fn handle(request: Request) -> impl IntoResponse {
     OPERATION.serve(request, users_create).await
 }
 
-async fn users_create(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+async fn users_create(call: Call) -> Result<Reply, ScimError> {
+    let connection = Connection::open().await?;
     let request = User::from_request_body(&call.body)?;
     let body = scim_graph::user_create_body(&request, &guest::generate_password())?;
     let graph = connection.graph();

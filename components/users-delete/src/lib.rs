@@ -18,7 +18,8 @@ async fn handle(request: Request) -> impl IntoResponse {
     OPERATION.serve(request, users_delete).await
 }
 
-async fn users_delete(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+async fn users_delete(call: Call) -> Result<Reply, ScimError> {
+    let connection = Connection::open().await?;
     connection.graph().delete_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
     Ok(Reply::no_content())
 }

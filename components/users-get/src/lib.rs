@@ -18,7 +18,8 @@ async fn handle(request: Request) -> impl IntoResponse {
     OPERATION.serve(request, users_get).await
 }
 
-async fn users_get(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+async fn users_get(call: Call) -> Result<Reply, ScimError> {
+    let connection = Connection::open().await?;
     let user = connection.graph().get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
     let user = scim_graph::user_to_scim(&user, &call.location_base);
     Ok(Reply::ok(guest::to_json(&user)?))

@@ -30,7 +30,8 @@ async fn handle(request: Request) -> impl IntoResponse {
     OPERATION.serve(request, users_query).await
 }
 
-async fn users_query(call: Call, connection: Connection) -> Result<Reply, ScimError> {
+async fn users_query(call: Call) -> Result<Reply, ScimError> {
+    let connection = Connection::open().await?;
     let query = ListQuery::from_query_string(&call.query)?;
     let filter = query.filter.as_ref().map(scim_graph::user_filter).transpose()?;
     let count = query.count.unwrap_or(DEFAULT_COUNT).min(GRAPH_MAX_TOP);

@@ -211,6 +211,62 @@ pub fn manager_id(user: &User) -> Option<&str> {
 /// through a separate reference ([`manager_id`]). `generated_password` is used when the request
 /// has none; the user must then change it at first sign-in.
 pub fn user_create_body(user: &User, generated_password: &str) -> Result<Value, ScimError> {
+    let mut body = graph_fields(user)?;
+    let supplied = user.password.as_deref().filter(|p| !p.is_empty());
+    body.entry("accountEnabled").or_insert(Value::Bool(true));
+    body.insert(
+        "passwordProfile".into(),
+        json!({
+            "password": supplied.unwrap_or(generated_password),
+            "forceChangePasswordNextSignIn": supplied.is_none(),
+        }),
+    );
+    Ok(Value::Object(body))
+}
+
+/// Graph properties a user must always have: an update never clears them.
+const REQUIRED_PROPERTIES: &[&str] = &["userPrincipalName", "displayName", "mailNickname", "accountEnabled"];
+
+/// The Graph update (`PATCH /users/{id}` body) that turns the user `before` into `after`, both
+/// as SCIM Users: only the Graph properties whose values differ, properties `after` no longer
+/// has cleared, properties Graph requires left alone when `after` omits them. A password in
+/// `after` is set without forcing a change at next sign-in (the caller chose it). The manager is
+/// not a property: compare [`manager_id`] of both.
+pub fn user_update_body(before: &User, after: &User) -> Result<Value, ScimError> {
+    let old = graph_fields(before)?;
+    let new = graph_fields(after)?;
+    let mut changes = Map::new();
+    for (key, value) in &new {
+        if old.get(key) != Some(value) {
+            changes.insert(key.clone(), value.clone());
+        }
+    }
+    for (key, value) in &old {
+        if !new.contains_key(key) && !REQUIRED_PROPERTIES.contains(&key.as_str()) {
+            changes.insert(key.clone(), cleared(value));
+        }
+    }
+    if let Some(password) = after.password.as_deref().filter(|p| !p.is_empty()) {
+        changes.insert(
+            "passwordProfile".into(),
+            json!({ "password": password, "forceChangePasswordNextSignIn": false }),
+        );
+    }
+    Ok(Value::Object(changes))
+}
+
+/// How Graph is told a property is gone: collections become empty, complex values keep their
+/// members with nulls (Graph merges complex properties member by member), the rest null.
+fn cleared(value: &Value) -> Value {
+    match value {
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::Object(members) => Value::Object(members.keys().map(|k| (k.clone(), Value::Null)).collect()),
+        _ => Value::Null,
+    }
+}
+
+/// Every Graph property a SCIM user maps to (no password, no defaults), checked as Graph would.
+fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
     let upn = user
         .user_name
         .as_deref()
@@ -355,20 +411,11 @@ pub fn user_create_body(user: &User, generated_password: &str) -> Result<Value, 
         body.insert("identities".into(), identities.clone());
     }
 
-    let supplied = user.password.as_deref().filter(|p| !p.is_empty());
-    body.insert(
-        "accountEnabled".into(),
-        Value::Bool(user.active.unwrap_or(true)),
-    );
-    body.insert(
-        "passwordProfile".into(),
-        json!({
-            "password": supplied.unwrap_or(generated_password),
-            "forceChangePasswordNextSignIn": supplied.is_none(),
-        }),
-    );
+    if let Some(active) = user.active {
+        body.insert("accountEnabled".into(), Value::Bool(active));
+    }
     check_lengths(&body)?;
-    Ok(Value::Object(body))
+    Ok(body)
 }
 
 /// A top-level member of the request, named ignoring case (SCIM names and URNs are case-insensitive).

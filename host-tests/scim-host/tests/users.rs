@@ -293,3 +293,79 @@ fn encode(value: &str) -> String {
         })
         .collect()
 }
+
+fn graph_user_by_id(connector: &Connector, id: &str) -> serde_json::Value {
+    connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).expect("in the tenant")
+}
+
+/// From the seed: "Update User | Update a user detail by their ID. | PUT /v1.0/users/{Id}", and
+/// 000_374cdb11b85da100.txt: "Enable and Disable User Accounts".
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_updates_disables_and_enables_in_both_styles() {
+    let connector = Connector::start().await;
+    let id = connector.emulator.users()[3]["id"].as_str().unwrap().to_string();
+    for collection in ["/scim/v2/Users", "/v1.0/users"] {
+        let mut user = connector.get(&format!("/scim/v2/Users/{id}")).await.json();
+        user["title"] = json!("Head of Marketing");
+        user["active"] = json!(false);
+        let replaced = connector.send_json("PUT", &format!("{collection}/{id}"), &user).await;
+        assert_eq!(replaced.status, 200, "{}", replaced.text());
+        assert_eq!(replaced.header("content-type"), Some("application/scim+json"));
+        assert_eq!(replaced.json()["title"], "Head of Marketing");
+        assert_eq!(replaced.json()["active"], false);
+        let graph = graph_user_by_id(&connector, &id);
+        assert_eq!((graph["jobTitle"].clone(), graph["accountEnabled"].clone()), (json!("Head of Marketing"), json!(false)));
+
+        user["active"] = json!("True"); // as Microsoft Entra provisioning sends it
+        let enabled = connector.send_json("PUT", &format!("{collection}/{id}"), &user).await;
+        assert_eq!(enabled.status, 200, "{}", enabled.text());
+        assert_eq!(graph_user_by_id(&connector, &id)["accountEnabled"], true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_clears_what_the_request_leaves_out() {
+    let connector = Connector::start().await;
+    let graph_user = first_user(&connector);
+    let id = graph_user["id"].as_str().unwrap();
+    assert!(graph_user["jobTitle"].is_string() && graph_user["mobilePhone"].is_string());
+    let mut user = connector.get(&format!("/scim/v2/Users/{id}")).await.json();
+    let fields = user.as_object_mut().unwrap();
+    fields.remove("title");
+    fields.remove("phoneNumbers");
+    let replaced = connector.send_json("PUT", &format!("/scim/v2/Users/{id}"), &user).await;
+    assert_eq!(replaced.status, 200, "{}", replaced.text());
+    assert!(replaced.json().get("title").is_none());
+    let graph = graph_user_by_id(&connector, id);
+    assert!(graph["jobTitle"].is_null() && graph["mobilePhone"].is_null(), "{graph}");
+    assert_eq!(graph["userPrincipalName"], graph_user["userPrincipalName"], "required properties stay");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_refuses_bad_requests_and_changes_nothing() {
+    let connector = Connector::start().await;
+    let graph_user = first_user(&connector);
+    let id = graph_user["id"].as_str().unwrap();
+    let user = connector.get(&format!("/scim/v2/Users/{id}")).await.json();
+
+    let mut other_id = user.clone();
+    other_id["id"] = json!("00000000-0000-0000-0000-000000000001");
+    connector.send_json("PUT", &format!("/scim/v2/Users/{id}"), &other_id).await.assert_scim_error(400, Some("mutability"));
+
+    let mut bad_manager = user.clone();
+    bad_manager["title"] = json!("Changed");
+    bad_manager[ENTERPRISE]["manager"] = json!({ "value": "00000000-0000-0000-0000-000000000000" });
+    connector.send_json("PUT", &format!("/scim/v2/Users/{id}"), &bad_manager).await.assert_scim_error(400, Some("invalidValue"));
+
+    let mut no_name = user.clone();
+    no_name.as_object_mut().unwrap().remove("userName");
+    connector.send_json("PUT", &format!("/scim/v2/Users/{id}"), &no_name).await.assert_scim_error(400, Some("invalidValue"));
+
+    let mut without_id = user.clone();
+    without_id.as_object_mut().unwrap().remove("id");
+    connector
+        .send_json("PUT", "/scim/v2/Users/00000000-0000-0000-0000-000000000000", &without_id)
+        .await
+        .assert_scim_error(404, None);
+    assert_eq!(graph_user_by_id(&connector, id), graph_user, "nothing changed");
+}

@@ -51,7 +51,13 @@ impl Connector {
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
-        self.post_raw(path, body.to_string().as_bytes()).await
+        self.send_json("POST", path, body).await
+    }
+
+    pub async fn send_json(&self, method: &str, path: &str, body: &serde_json::Value) -> Reply {
+        let headers = [("authorization", format!("Bearer {TOKEN}")), ("content-type", "application/scim+json".to_string())];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.send(method, path, &headers, Some(body.to_string().into_bytes())).await
     }
 
     pub async fn post_raw(&self, path: &str, body: &[u8]) -> Reply {
