@@ -1,6 +1,11 @@
 //! The demo tenant: a deterministic, realistic Contoso directory generated from a seed.
 //! The first users are fixed, well-known people tests can name; the rest vary with the seed
-//! but are identical for the same seed and size on every run.
+//! but are identical for the same seed and size on every run. Groups come after the users
+//! ([`add_groups`]).
+
+mod groups;
+
+pub use groups::add_groups;
 
 use serde_json::{Map, Value, json};
 

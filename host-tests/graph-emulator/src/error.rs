@@ -79,10 +79,11 @@ impl GraphError {
         Self::odata(format!("Resource not found for the segment '{segment}'."))
     }
 
-    /// A property named in `$select`, `$filter`, `$orderby` or `$expand` that the type lacks.
-    pub fn unknown_property(name: &str) -> Self {
+    /// A property named in `$select`, `$filter`, `$orderby` or `$expand` that the type
+    /// lacks: `resource` as in `microsoft.graph.{resource}`.
+    pub fn unknown_property_on(name: &str, resource: &str) -> Self {
         Self::odata(format!(
-            "Could not find a property named '{name}' on type 'microsoft.graph.user'."
+            "Could not find a property named '{name}' on type 'microsoft.graph.{resource}'."
         ))
     }
 
@@ -95,10 +96,20 @@ impl GraphError {
     }
 
     pub fn invalid_value(name: &str) -> Self {
+        Self::invalid_value_on(name, "User")
+    }
+
+    /// `label` as Graph names the resource in directory errors: `User`, `Group`.
+    pub fn invalid_value_on(name: &str, label: &str) -> Self {
         Self::bad_request(format!(
-            "Invalid value specified for property '{name}' of resource 'User'."
+            "Invalid value specified for property '{name}' of resource '{label}'."
         ))
         .with_details(json!([{ "code": "InvalidValue", "target": name }]))
+    }
+
+    /// 400 for an `@odata.id` or `@odata.bind` URL that names no object id.
+    pub fn invalid_reference(reference: &str) -> Self {
+        Self::bad_request(format!("Invalid object identifier '{reference}'."))
     }
 
     /// The body Graph sends, with the request's correlation ids.

@@ -1,12 +1,19 @@
 //! An offline Microsoft Graph v1.0 for integration tests, demos and benchmarks.
 //!
 //! [`Emulator::start`] serves, on one loopback port, both the Entra ID token endpoint
-//! (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and Graph's `/v1.0/users` API:
-//! list with `$filter`/`$select`/`$expand=manager`/`$top`/`$count`/`$orderby` and
-//! `@odata.nextLink` paging, get by id or userPrincipalName, create, update, delete, and the
-//! manager relationship (`/manager`, `/manager/$ref`). Every `/v1.0` request needs a bearer
-//! token the emulator issued. Errors carry Graph's codes and messages, and every response
-//! carries `request-id` and `client-request-id`.
+//! (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and Graph's `/v1.0/users` and
+//! `/v1.0/groups` APIs:
+//! - users: list with `$filter`/`$select`/`$expand=manager`/`$top`/`$count`/`$orderby` and
+//!   `@odata.nextLink` paging, get by id or userPrincipalName, create, update, delete, the
+//!   manager relationship (`/manager`, `/manager/$ref`) and `/memberOf`;
+//! - groups: list and get with the same options (`$expand=members` or `owners`, at most 20
+//!   expanded objects), `/groups/$count`, create (with `members@odata.bind` and
+//!   `owners@odata.bind`), update (binding up to 20 members at once), delete, and the
+//!   `members` and `owners` relationships: paged listing, `$count`, add with `POST .../$ref`,
+//!   remove with `DELETE .../{id}/$ref`.
+//!
+//! Every `/v1.0` request needs a bearer token the emulator issued. Errors carry Graph's codes
+//! and messages, and every response carries `request-id` and `client-request-id`.
 //!
 //! It is an independent implementation of Graph's documented behaviour: it shares no code
 //! with the connector's Graph client, so a misunderstanding cannot hide in both.
@@ -30,6 +37,25 @@
 //! `first.last{index}@contoso.onmicrosoft.com`, report to an earlier user (managers form a
 //! forest, no cycles; about 3% have none) and about 5% are disabled.
 //!
+//! [`EmulatorConfig::groups`] groups (20 by default) follow, drawn from a PRNG stream of
+//! their own: the users are the same whatever the number of groups, and the same seed, size
+//! and group count give identical groups (ids, members and owners included). The first 14
+//! are fixed for any seed (when that many are asked for); members and owners are drawn from
+//! the users that exist, so a tiny tenant has small or empty groups:
+//!
+//! | index | displayName | mailNickname | kind | members | owners |
+//! |---|---|---|---|---|---|
+//! | 0 | All Company | `allcompany` | Microsoft 365, Public | every user | Adele |
+//! | 1 | Leadership | `leadership` | security | users whose title leads others (Adele, Alex, Diego, Megan, managers) | Adele |
+//! | 2-11 | Sales, Marketing, Engineering, Product Management, Finance, Human Resources, Legal, Operations, Customer Support, IT | the name in lower case without spaces (`productmanagement`) | security | the users of that department | the head (Alex for Sales, Megan for Marketing, Diego for Engineering, else the department's first manager) and Adele |
+//! | 12 | Product and Engineering | `productandengineering` | security, **nested** | the groups Engineering and Product Management, then Diego | Diego |
+//! | 13 | Mark 8 Project Team | `mark8project` | Microsoft 365, Private, a team | Megan, Diego and about 10 people from Engineering, Marketing and Product Management | Megan, Diego |
+//!
+//! Groups from index 14 are security groups named `Project {Codename}` (`project{codename}`)
+//! with 4 to 24 members drawn from all users, the first one or two of whom own them.
+//! Microsoft 365 groups have `mail` `{mailNickname}@contoso.onmicrosoft.com`; security
+//! groups are not mail-enabled.
+//!
 //! # Example
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -46,6 +72,7 @@ mod clock;
 mod codec;
 mod demo;
 mod error;
+mod groups;
 mod login;
 mod odata;
 mod prng;
@@ -53,6 +80,7 @@ mod schema;
 mod server;
 mod tenant;
 mod users;
+mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -72,6 +100,9 @@ pub struct EmulatorConfig {
     pub client_secret: String,
     /// Demo tenant size.
     pub users: usize,
+    /// Demo groups, generated after the users (20 by default; see the crate docs for the
+    /// well-known ones). Changing it never changes the users.
+    pub groups: usize,
     /// Demo data seed: same seed and size, same tenant.
     pub seed: u64,
 }
@@ -83,6 +114,7 @@ impl Default for EmulatorConfig {
             client_id: "3c5b9e2d-7a41-4f8e-b6d2-91e0c4a7f3b8".to_string(),
             client_secret: "emulator-client-secret".to_string(),
             users: 100,
+            groups: 20,
             seed: 1,
         }
     }
@@ -111,7 +143,8 @@ impl Emulator {
             ip => ip,
         };
         let base_url = format!("http://{}", SocketAddr::new(host, local.port()));
-        let tenant = demo::tenant(config.users, config.seed);
+        let mut tenant = demo::tenant(config.users, config.seed);
+        demo::add_groups(&mut tenant, config.groups, config.seed);
         let state = Arc::new(server::State::new(config.clone(), base_url.clone(), tenant));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(server::serve(listener, state.clone(), stopped));
@@ -149,6 +182,41 @@ impl Emulator {
         let tenant = self.state.read();
         let user = tenant.find(user)?;
         tenant.manager_of(user).map(|m| m.id().to_string())
+    }
+
+    /// A snapshot of every group as Graph JSON with all stored properties, in creation order.
+    pub fn groups(&self) -> Vec<serde_json::Value> {
+        self.state
+            .read()
+            .iter_groups()
+            .map(|g| serde_json::Value::Object(g.props.clone()))
+            .collect()
+    }
+
+    pub fn group_count(&self) -> usize {
+        self.state.read().group_count()
+    }
+
+    /// The ids of the direct members (users and groups) of the group with this id, in the
+    /// order they were added; empty for an unknown group.
+    pub fn members_of(&self, group_id: &str) -> Vec<String> {
+        self.linked_ids(group_id, tenant::Link::Members)
+    }
+
+    /// The ids of the owners of the group with this id, in the order they were added.
+    pub fn owners_of(&self, group_id: &str) -> Vec<String> {
+        self.linked_ids(group_id, tenant::Link::Owners)
+    }
+
+    fn linked_ids(&self, group_id: &str, link: tenant::Link) -> Vec<String> {
+        let tenant = self.state.read();
+        let Some(group) = tenant.find_group(group_id) else {
+            return Vec::new();
+        };
+        tenant
+            .linked(group, link)
+            .map(|o| o.id().to_string())
+            .collect()
     }
 
     /// Graph requests served so far (token requests not included).

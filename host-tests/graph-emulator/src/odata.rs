@@ -1,21 +1,22 @@
-//! OData system query options for the users collection: `$select`, `$expand`, `$top`,
-//! `$count`, `$orderby`, `$skiptoken`, and a small `$filter` language (tokenizer plus
-//! recursive descent) with Graph's default-versus-advanced query rules. Never panics on input.
+//! OData system query options for directory collections (users, groups, their members):
+//! `$select`, `$expand`, `$top`, `$count`, `$orderby`, `$skiptoken`, and a small `$filter`
+//! language (tokenizer plus recursive descent) with Graph's default-versus-advanced query
+//! rules, each checked against the resource's property table. Never panics on input.
 
 use serde_json::{Map, Value};
 
 use crate::codec;
 use crate::error::GraphError;
-use crate::schema::{self, Kind, Support};
+use crate::schema::{self, Kind, Resource, Support};
 
-/// Graph's page size for `/users` when `$top` is absent, and its ceiling.
+/// Graph's page size for `/users` and `/groups` when `$top` is absent, and its ceiling.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const MAX_PAGE_SIZE: usize = 999;
 
 /// Which properties to write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selection {
-    /// Graph's default set ([`schema::DEFAULT_SELECT`]).
+    /// The resource's default set ([`schema::Resource::default_select`]).
     Default,
     /// Exactly these, in the order asked (navigation properties dropped).
     Properties(Vec<String>),
@@ -24,9 +25,11 @@ pub enum Selection {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExpandManager {
+pub struct Expand {
+    /// The navigation property followed: `manager`, `members`, `owners`.
+    pub navigation: &'static str,
     pub select: Selection,
-    /// `$levels`: how far up the management chain to expand (1 when absent).
+    /// `$levels`: how far up the management chain to expand (1 when absent; manager only).
     pub levels: Option<u32>,
 }
 
@@ -36,12 +39,13 @@ pub struct OrderBy {
     pub descending: bool,
 }
 
-/// The options of one request on `/users` or `/users/{id}`.
+/// The options of one request on a collection (`/users`, `/groups/{id}/members`) or an
+/// entity (`/users/{id}`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct UserQuery {
+pub struct Query {
     pub top: usize,
     pub select: Selection,
-    pub expand: Option<ExpandManager>,
+    pub expand: Option<Expand>,
     pub filter: Option<Filter>,
     pub orderby: Option<OrderBy>,
     pub count: bool,
@@ -72,13 +76,28 @@ fn option_name(key: &str) -> Option<&'static str> {
     KNOWN.iter().find(|k| k.eq_ignore_ascii_case(bare)).copied()
 }
 
-/// Parses the query string pairs. `collection` is false for single-user reads, where Graph
-/// honours only `$select` and `$expand`.
-pub fn parse_user_query(
+impl Query {
+    /// Binds skip tokens to one collection as well as to the query (`groups`,
+    /// `groups/{id}/members`), so a token cannot wander between collections.
+    pub fn scoped(mut self, collection: &str) -> Self {
+        self.fingerprint = fnv1a(format!("{collection}\u{0}{:016x}", self.fingerprint).as_bytes());
+        self
+    }
+}
+
+/// [`parse_query`] for the user type.
+pub fn parse_user_query(pairs: &[(String, String)], collection: bool) -> Result<Query, GraphError> {
+    parse_query(&schema::USER, pairs, collection)
+}
+
+/// Parses the query string pairs against `resource`. `collection` is false for
+/// single-entity reads, where Graph honours only `$select` and `$expand`.
+pub fn parse_query(
+    resource: &'static Resource,
     pairs: &[(String, String)],
     collection: bool,
-) -> Result<UserQuery, GraphError> {
-    let mut q = UserQuery {
+) -> Result<Query, GraphError> {
+    let mut q = Query {
         top: DEFAULT_PAGE_SIZE,
         select: Selection::Default,
         expand: None,
@@ -114,8 +133,8 @@ pub fn parse_user_query(
             q.carried.push((key.clone(), value.clone()));
         }
         match name {
-            "select" => q.select = parse_select(value)?,
-            "expand" => q.expand = parse_expand(value)?,
+            "select" => q.select = parse_select(resource, value)?,
+            "expand" => q.expand = parse_expand(resource, value)?,
             "top" if collection => q.top = parse_top(value)?,
             "count" if collection => {
                 q.count = match value.trim().to_ascii_lowercase().as_str() {
@@ -129,7 +148,7 @@ pub fn parse_user_query(
                 }
             }
             "filter" if collection => {
-                let parsed = parse_filter(value)?;
+                let parsed = parse_filter_on(resource, value)?;
                 if q.needs_advanced.is_none() {
                     q.needs_advanced = parsed.needs_advanced;
                 }
@@ -137,7 +156,7 @@ pub fn parse_user_query(
                 filter_text = value;
             }
             "orderby" if collection => {
-                let (order, advanced) = parse_orderby(value)?;
+                let (order, advanced) = parse_orderby(resource, value)?;
                 if let Some(err) = advanced {
                     q.needs_advanced.get_or_insert(err);
                 }
@@ -185,13 +204,13 @@ fn parse_top(value: &str) -> Result<usize, GraphError> {
 
 /// `$select=a,b`: names are case-insensitive; unknown ones are an error, navigation
 /// properties are accepted and ignored (Graph returns them only through `$expand`).
-pub fn parse_select(value: &str) -> Result<Selection, GraphError> {
+pub fn parse_select(resource: &'static Resource, value: &str) -> Result<Selection, GraphError> {
     let mut props: Vec<String> = Vec::new();
     for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         if item == "*" {
             return Ok(Selection::All);
         }
-        let name = match schema::property(item) {
+        let name = match resource.property(item) {
             Some(p) => Some(p.name.to_string()),
             None if schema::is_extension(item) => Some(item.to_string()),
             None => None,
@@ -200,8 +219,8 @@ pub fn parse_select(value: &str) -> Result<Selection, GraphError> {
             if !props.contains(&name) {
                 props.push(name);
             }
-        } else if schema::navigation(item).is_none() {
-            return Err(GraphError::unknown_property(item));
+        } else if resource.navigation(item).is_none() {
+            return Err(GraphError::unknown_property_on(item, resource.name));
         }
     }
     Ok(if props.is_empty() && value.trim().is_empty() {
@@ -211,8 +230,9 @@ pub fn parse_select(value: &str) -> Result<Selection, GraphError> {
     })
 }
 
-/// `$expand=manager`, `manager($select=id,displayName)`, `manager($levels=max;$select=...)`.
-fn parse_expand(value: &str) -> Result<Option<ExpandManager>, GraphError> {
+/// `$expand=manager`, `manager($select=id,displayName)`, `manager($levels=max;$select=...)`,
+/// `members($select=id)`: one navigation property of those `resource` can expand.
+fn parse_expand(resource: &'static Resource, value: &str) -> Result<Option<Expand>, GraphError> {
     let mut result = None;
     for item in split_top_level(value, ',') {
         let item = item.trim();
@@ -230,26 +250,46 @@ fn parse_expand(value: &str) -> Result<Option<ExpandManager>, GraphError> {
             }
             None => (item, None),
         };
-        match schema::navigation(name) {
-            Some("manager") => {}
+        let navigation = match resource.navigation(name) {
+            Some(n) if resource.expandable.contains(&n) => n,
             Some(other) => {
                 return Err(GraphError::unsupported(format!(
                     "Expanding '{other}' is not supported by this emulator."
                 )));
             }
-            None if schema::property(name).is_some() => {
+            None if resource.property(name).is_some() => {
                 return Err(GraphError::odata(format!(
-                    "Property '{name}' on type 'microsoft.graph.user' is not a navigation property or complex property. Only navigation properties can be expanded."
+                    "Property '{name}' on type 'microsoft.graph.{}' is not a navigation property or complex property. Only navigation properties can be expanded.",
+                    resource.name
                 )));
             }
-            None => return Err(GraphError::unknown_property(name)),
+            None => return Err(GraphError::unknown_property_on(name, resource.name)),
+        };
+        match &result {
+            Some(Expand {
+                navigation: earlier,
+                ..
+            }) if *earlier == navigation => {
+                return Err(GraphError::odata(format!(
+                    "Found multiple expand items for the same navigation property '{navigation}'."
+                )));
+            }
+            // Graph expands one relationship per request.
+            Some(_) => {
+                return Err(GraphError::odata(
+                    "Only one relationship can be expanded in a single request.",
+                ));
+            }
+            None => {}
         }
-        if result.is_some() {
-            return Err(GraphError::odata(
-                "Found multiple expand items for the same navigation property 'manager'.",
-            ));
-        }
-        let mut expand = ExpandManager {
+        // The manager is a user; members and owners are users and groups alike.
+        let target: &'static Resource = if navigation == "manager" {
+            &schema::USER
+        } else {
+            &schema::DIRECTORY_OBJECT
+        };
+        let mut expand = Expand {
+            navigation,
             select: Selection::All,
             levels: None,
         };
@@ -265,8 +305,8 @@ fn parse_expand(value: &str) -> Result<Option<ExpandManager>, GraphError> {
                 .to_ascii_lowercase()
                 .as_str()
             {
-                "select" => expand.select = parse_select(val)?,
-                "levels" => {
+                "select" => expand.select = parse_select(target, val)?,
+                "levels" if navigation == "manager" => {
                     let val = val.trim();
                     expand.levels = Some(if val.eq_ignore_ascii_case("max") {
                         u32::MAX
@@ -314,7 +354,10 @@ fn split_top_level(text: &str, sep: char) -> Vec<&str> {
     parts
 }
 
-fn parse_orderby(value: &str) -> Result<(OrderBy, Option<GraphError>), GraphError> {
+fn parse_orderby(
+    resource: &'static Resource,
+    value: &str,
+) -> Result<(OrderBy, Option<GraphError>), GraphError> {
     let items: Vec<&str> = value
         .split(',')
         .map(str::trim)
@@ -341,7 +384,9 @@ fn parse_orderby(value: &str) -> Result<(OrderBy, Option<GraphError>), GraphErro
             "Syntax error in $orderby: '{value}'."
         )));
     }
-    let property = schema::property(name).ok_or_else(|| GraphError::unknown_property(name))?;
+    let property = resource
+        .property(name)
+        .ok_or_else(|| GraphError::unknown_property_on(name, resource.name))?;
     let advanced = match property.orderby {
         Support::None => {
             return Err(GraphError::unsupported(
@@ -595,6 +640,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, GraphError> {
 const MAX_DEPTH: usize = 64;
 
 struct Parser<'a> {
+    resource: &'static Resource,
     text: &'a str,
     tokens: Vec<Token>,
     at: usize,
@@ -604,16 +650,27 @@ struct Parser<'a> {
     needs_advanced: Option<GraphError>,
 }
 
-fn unsupported_clause(property: &str) -> GraphError {
+fn unsupported_clause(property: &str, resource: &Resource) -> GraphError {
     GraphError::unsupported(format!(
-        "Unsupported or invalid query filter clause specified for property '{property}' of resource 'User'."
+        "Unsupported or invalid query filter clause specified for property '{property}' of resource '{}'.",
+        resource.label
     ))
 }
 
 /// Parses a `$filter` value against the user schema.
+#[cfg(test)]
 pub fn parse_filter(text: &str) -> Result<ParsedFilter, GraphError> {
+    parse_filter_on(&schema::USER, text)
+}
+
+/// Parses a `$filter` value against `resource`'s schema.
+pub fn parse_filter_on(
+    resource: &'static Resource,
+    text: &str,
+) -> Result<ParsedFilter, GraphError> {
     let tokens = tokenize(text)?;
     let mut parser = Parser {
+        resource,
         text,
         tokens,
         at: 0,
@@ -798,19 +855,27 @@ impl Parser<'_> {
                 name,
             ));
         }
-        let property = match schema::property(&name) {
+        let resource = self.resource;
+        let property = match resource.property(&name) {
             Some(p) => p,
-            None if schema::navigation(&name).is_some() => return Err(unsupported_clause(&name)),
-            None => return Err(GraphError::unknown_property(&name)),
+            None if resource.navigation(&name).is_some() => {
+                return Err(unsupported_clause(&name, resource));
+            }
+            None => return Err(GraphError::unknown_property_on(&name, resource.name)),
         };
         if *self.peek() == Tok::Slash && property.kind == Kind::Complex {
             self.advance();
             let Tok::Ident(child) = self.advance() else {
                 return Err(self.unexpected());
             };
-            let child = schema::sub_property(property.name, &child).ok_or_else(|| {
-                GraphError::unknown_property(&format!("{}/{child}", property.name))
-            })?;
+            let child = resource
+                .sub_property(property.name, &child)
+                .ok_or_else(|| {
+                    GraphError::unknown_property_on(
+                        &format!("{}/{child}", property.name),
+                        resource.name,
+                    )
+                })?;
             let label = format!("{}/{child}", property.name);
             return Ok((
                 Operand::Sub(property.name, child),
@@ -829,9 +894,9 @@ impl Parser<'_> {
 
     fn check_support(&mut self, support: Support, label: &str) -> Result<(), GraphError> {
         match support {
-            Support::None => Err(unsupported_clause(label)),
+            Support::None => Err(unsupported_clause(label, self.resource)),
             Support::Advanced => {
-                self.advanced(unsupported_clause(label));
+                self.advanced(unsupported_clause(label, self.resource));
                 Ok(())
             }
             Support::Default => Ok(()),
@@ -844,7 +909,7 @@ impl Parser<'_> {
             && let (Tok::Ident(name), Tok::Ident(lambda)) =
                 (self.peek().clone(), self.peek_at(2).clone())
             && (lambda.eq_ignore_ascii_case("any") || lambda.eq_ignore_ascii_case("all"))
-            && let Some(property) = schema::property(&name)
+            && let Some(property) = self.resource.property(&name)
             && property.kind == Kind::StringCollection
         {
             self.at += 3;
@@ -886,7 +951,7 @@ impl Parser<'_> {
         if op != CmpOp::Eq || literal == Literal::Null {
             self.advanced(
                 if op == CmpOp::Eq || op == CmpOp::Ne || support != Support::Default {
-                    unsupported_clause(&label)
+                    unsupported_clause(&label, self.resource)
                 } else {
                     GraphError::unsupported("Unsupported Query.")
                 },
@@ -906,7 +971,7 @@ impl Parser<'_> {
         if matches!(kind, Kind::StringCollection | Kind::Complex)
             || (kind == Kind::Other && !extension)
         {
-            return Err(unsupported_clause(label));
+            return Err(unsupported_clause(label, self.resource));
         }
         self.expect(Tok::LParen)?;
         let mut values = Vec::new();
@@ -930,7 +995,7 @@ impl Parser<'_> {
         }
         self.check_support(support, label)?;
         if values.contains(&Literal::Null) {
-            self.advanced(unsupported_clause(label));
+            self.advanced(unsupported_clause(label, self.resource));
         }
         Ok(Filter::In(operand, values))
     }
@@ -981,7 +1046,8 @@ impl Parser<'_> {
                 "A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' near '{b}'."
             ))),
             Tok::Ident(w) => Err(syntax(format!(
-                "Could not find a property named '{w}' on type 'microsoft.graph.user'; string literals must be quoted."
+                "Could not find a property named '{w}' on type 'microsoft.graph.{}'; string literals must be quoted.",
+                self.resource.name
             ))),
             _ => Err(syntax(format!(
                 "Syntax error at position {pos} in '{}'.",

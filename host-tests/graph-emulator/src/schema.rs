@@ -1,6 +1,6 @@
-//! The user resource as Graph v1.0 describes it: which properties exist, their types, which
-//! are in the default `$select` set, and how each may be filtered or sorted.
-//! One table, read by the OData parser, the tenant and the JSON writer alike.
+//! The user and group resources as Graph v1.0 describes them: which properties exist, their
+//! types, which are in the default `$select` set, and how each may be filtered or sorted.
+//! One table per resource, read by the OData parser, the tenant and the JSON writer alike.
 
 /// The EDM type of a property, as far as filtering and validation care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,66 @@ const fn ro(name: &'static str, kind: Kind, filter: Support, orderby: Support) -
 
 use Kind::*;
 use Support::{Advanced as Adv, Default as Def, None as No};
+
+/// One entity type: its property table and the OData facts that go with it.
+#[derive(Debug)]
+pub struct Resource {
+    /// The type's name in `microsoft.graph.{name}` and in `@odata.type`.
+    pub name: &'static str,
+    /// The name Graph's directory errors use ("... of resource 'User'").
+    pub label: &'static str,
+    pub properties: &'static [Property],
+    /// What reads return without `$select`, in Graph's order.
+    pub default_select: &'static [&'static str],
+    pub sub_properties: &'static [(&'static str, &'static [&'static str])],
+    /// Navigation properties: accepted in `$select` (and not written, as Graph does).
+    pub navigation: &'static [&'static str],
+    /// The navigation properties `$expand` can follow.
+    pub expandable: &'static [&'static str],
+    /// Types derived from this one: a `directoryObject` collection holds users and groups,
+    /// so its `$select` may name the properties of either.
+    pub derived: &'static [&'static Resource],
+}
+
+impl Resource {
+    /// Property names in OData URLs are matched case-insensitively by Graph.
+    pub fn property(&self, name: &str) -> Option<&'static Property> {
+        self.properties
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .or_else(|| self.derived.iter().find_map(|d| d.property(name)))
+    }
+
+    pub fn sub_property(&self, parent: &str, child: &str) -> Option<&'static str> {
+        self.sub_properties
+            .iter()
+            .find(|(p, _)| *p == parent)
+            .and_then(|(_, children)| {
+                children
+                    .iter()
+                    .find(|c| c.eq_ignore_ascii_case(child))
+                    .copied()
+            })
+    }
+
+    pub fn navigation(&self, name: &str) -> Option<&'static str> {
+        self.navigation
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name))
+            .copied()
+            .or_else(|| self.derived.iter().find_map(|d| d.navigation(name)))
+    }
+
+    /// Whether `name` (canonical) is a property of this very type, not of a derived one.
+    pub fn owns(&self, name: &str) -> bool {
+        is_extension(name) || self.properties.iter().any(|p| p.name == name)
+    }
+
+    /// `#microsoft.graph.user`, as written in `@odata.type`.
+    pub fn odata_type(&self) -> std::string::String {
+        format!("#microsoft.graph.{}", self.name)
+    }
+}
 
 /// Every user property the emulator knows, in the order full objects are written.
 /// Filter support follows the user resource page's "Supports $filter" notes for v1.0,
@@ -176,23 +236,132 @@ pub const SUB_PROPERTIES: &[(&str, &[&str])] = &[
 /// but only `manager` can be expanded.
 pub const NAVIGATION_PROPERTIES: &[&str] = &["manager", "directReports", "memberOf"];
 
-/// Property names in OData URLs are matched case-insensitively by Graph.
+pub static USER: Resource = Resource {
+    name: "user",
+    label: "User",
+    properties: USER_PROPERTIES,
+    default_select: DEFAULT_SELECT,
+    sub_properties: SUB_PROPERTIES,
+    navigation: NAVIGATION_PROPERTIES,
+    expandable: &["manager"],
+    derived: &[],
+};
+
+/// Every group property the emulator knows, in the order Graph writes them. Filter support
+/// follows the group resource page and the advanced-query tables for v1.0; only
+/// `displayName` sorts, and by default.
+pub const GROUP_PROPERTIES: &[Property] = &[
+    ro("id", String, Def, No),
+    ro("deletedDateTime", DateTime, No, No),
+    p("classification", String, Def, No),
+    ro("createdDateTime", DateTime, Adv, No),
+    ro("creationOptions", StringCollection, No, No),
+    p("description", String, Def, No),
+    p("displayName", String, Def, Def),
+    ro("expirationDateTime", DateTime, Adv, No),
+    p("groupTypes", StringCollection, Def, No),
+    p("isAssignableToRole", Bool, Def, No),
+    ro("mail", String, Def, No),
+    p("mailEnabled", Bool, Def, No),
+    p("mailNickname", String, Def, No),
+    p("membershipRule", String, Def, No),
+    p("membershipRuleProcessingState", String, Def, No),
+    ro("onPremisesDomainName", String, No, No),
+    ro("onPremisesLastSyncDateTime", DateTime, Def, No),
+    ro("onPremisesNetBiosName", String, No, No),
+    ro("onPremisesSamAccountName", String, Def, No),
+    ro("onPremisesSecurityIdentifier", String, Def, No),
+    ro("onPremisesSyncEnabled", Bool, Def, No),
+    p("preferredDataLocation", String, No, No),
+    p("preferredLanguage", String, Def, No),
+    ro("proxyAddresses", StringCollection, Def, No),
+    ro("renewedDateTime", DateTime, Adv, No),
+    p("resourceBehaviorOptions", StringCollection, No, No),
+    p("resourceProvisioningOptions", StringCollection, No, No),
+    p("securityEnabled", Bool, Def, No),
+    ro("securityIdentifier", String, No, No),
+    p("theme", String, No, No),
+    p("visibility", String, No, No),
+    ro("onPremisesProvisioningErrors", Other, No, No),
+    ro("serviceProvisioningErrors", Other, No, No),
+    // Returned only on `$select`.
+    ro("assignedLicenses", Other, No, No),
+];
+
+/// What `GET /groups` returns without `$select`, in Graph's order: every property above
+/// except the `$select`-only ones.
+pub const GROUP_DEFAULT_SELECT: &[&str] = &[
+    "id",
+    "deletedDateTime",
+    "classification",
+    "createdDateTime",
+    "creationOptions",
+    "description",
+    "displayName",
+    "expirationDateTime",
+    "groupTypes",
+    "isAssignableToRole",
+    "mail",
+    "mailEnabled",
+    "mailNickname",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesNetBiosName",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "preferredDataLocation",
+    "preferredLanguage",
+    "proxyAddresses",
+    "renewedDateTime",
+    "resourceBehaviorOptions",
+    "resourceProvisioningOptions",
+    "securityEnabled",
+    "securityIdentifier",
+    "theme",
+    "visibility",
+    "onPremisesProvisioningErrors",
+    "serviceProvisioningErrors",
+];
+
+pub static GROUP: Resource = Resource {
+    name: "group",
+    label: "Group",
+    properties: GROUP_PROPERTIES,
+    default_select: GROUP_DEFAULT_SELECT,
+    sub_properties: &[],
+    navigation: &[
+        "members",
+        "owners",
+        "memberOf",
+        "transitiveMembers",
+        "transitiveMemberOf",
+    ],
+    expandable: &["members", "owners"],
+    derived: &[],
+};
+
+/// The members of a group, the groups of a user: collections of users and groups.
+pub static DIRECTORY_OBJECT: Resource = Resource {
+    name: "directoryObject",
+    label: "DirectoryObject",
+    properties: &[],
+    default_select: &[],
+    sub_properties: &[],
+    navigation: &[],
+    expandable: &[],
+    derived: &[&USER, &GROUP],
+};
+
+/// A user property by name (any case).
 pub fn property(name: &str) -> Option<&'static Property> {
-    USER_PROPERTIES
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(name))
+    USER.property(name)
 }
 
 pub fn sub_property(parent: &str, child: &str) -> Option<&'static str> {
-    SUB_PROPERTIES
-        .iter()
-        .find(|(p, _)| *p == parent)
-        .and_then(|(_, children)| {
-            children
-                .iter()
-                .find(|c| c.eq_ignore_ascii_case(child))
-                .copied()
-        })
+    USER.sub_property(parent, child)
 }
 
 /// Directory (schema) extension properties, `extension_{appIdWithoutDashes}_{name}`, which
@@ -201,13 +370,6 @@ pub fn is_extension(name: &str) -> bool {
     name.len() > "extension_".len()
         && name.as_bytes()[..10].eq_ignore_ascii_case(b"extension_")
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-pub fn navigation(name: &str) -> Option<&'static str> {
-    NAVIGATION_PROPERTIES
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case(name))
-        .copied()
 }
 
 #[cfg(test)]
@@ -231,5 +393,30 @@ mod tests {
         for (parent, _) in SUB_PROPERTIES {
             assert_eq!(property(parent).map(|p| p.kind), Some(Kind::Complex));
         }
+    }
+
+    #[test]
+    fn group_defaults_are_group_properties_and_directory_objects_span_both_types() {
+        for name in GROUP_DEFAULT_SELECT {
+            assert!(GROUP.owns(name), "{name}");
+        }
+        assert!(!GROUP_DEFAULT_SELECT.contains(&"assignedLicenses"));
+        assert_eq!(
+            GROUP.property("GROUPTYPES").map(|p| p.kind),
+            Some(Kind::StringCollection)
+        );
+        assert!(GROUP.property("userPrincipalName").is_none());
+        assert_eq!(
+            DIRECTORY_OBJECT
+                .property("userPrincipalName")
+                .map(|p| p.name),
+            Some("userPrincipalName")
+        );
+        assert_eq!(
+            DIRECTORY_OBJECT.property("securityenabled").map(|p| p.name),
+            Some("securityEnabled")
+        );
+        assert!(USER.owns("userPrincipalName") && !GROUP.owns("userPrincipalName"));
+        assert_eq!(GROUP.odata_type(), "#microsoft.graph.group");
     }
 }

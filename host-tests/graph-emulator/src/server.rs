@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use crate::EmulatorConfig;
 use crate::codec;
 use crate::error::{GraphError, LoginError};
+use crate::groups;
 use crate::login::{self, TokenStore};
 use crate::prng;
 use crate::tenant::Tenant;
@@ -232,7 +233,12 @@ fn graph(
         .and_then(|v| v.to_str().ok());
     state.tokens.check(authorization)?;
     let pairs = query.map(codec::parse_pairs).unwrap_or_default();
-    users::route(state, method, &segments[1..], &pairs, headers, body)
+    let segments = &segments[1..];
+    match segments.first().map(String::as_str) {
+        Some("groups") => groups::route(state, method, segments, &pairs, headers, body),
+        // Users also answer the service document and unknown segments.
+        _ => users::route(state, method, segments, &pairs, headers, body),
+    }
 }
 
 fn response(

@@ -1,6 +1,9 @@
 //! The directory: users (as Graph JSON property maps), their managers, and the rules Graph
 //! applies when they change (required properties, unique userPrincipalName, typed values).
 //! Users are kept in creation order, which is also the stable order paging walks.
+//! Groups, their members and owners live in [`groups`], on the same [`Tenant`].
+
+mod groups;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,9 +11,11 @@ use serde_json::{Map, Value, json};
 
 use crate::clock;
 use crate::error::GraphError;
-use crate::odata::{PageCursor, UserQuery};
+use crate::odata::{PageCursor, Query};
 use crate::prng::{self, SplitMix64};
-use crate::schema::{self, Kind};
+use crate::schema::{self, Kind, Property};
+
+pub use groups::{Group, Link, Object, ObjectPage, ObjectRef, security_identifier};
 
 /// The tenant's initial domain, where demo users live.
 pub const DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -37,10 +42,27 @@ impl User {
     }
 }
 
+/// What a list query walks: users and groups alike, in creation order.
+pub trait Listed {
+    /// Creation sequence number: the paging order and the skip token's position.
+    fn seq(&self) -> u64;
+    fn props(&self) -> &Map<String, Value>;
+}
+
+impl Listed for User {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn props(&self) -> &Map<String, Value> {
+        &self.props
+    }
+}
+
 /// One page of a list query.
 #[derive(Debug)]
-pub struct Page<'a> {
-    pub users: Vec<&'a User>,
+pub struct Page<'a, T> {
+    pub items: Vec<&'a T>,
     pub next: Option<PageCursor>,
     /// Total matches (all pages), when `$count=true`.
     pub count: Option<usize>,
@@ -55,6 +77,14 @@ pub struct Tenant {
     /// Ids of users created through the API come from here, so a replayed test run
     /// produces the same ids.
     rng: SplitMix64,
+    groups: BTreeMap<u64, Group>,
+    groups_by_id: HashMap<String, u64>,
+    next_group_seq: u64,
+    /// Orders every member and owner link ever made: the order `/members` pages in.
+    next_link: u64,
+    /// Ids of groups created through the API: a stream of their own, so creating groups
+    /// never shifts the ids of users created later (or the other way round).
+    group_rng: SplitMix64,
 }
 
 impl Tenant {
@@ -65,6 +95,11 @@ impl Tenant {
             by_upn: HashMap::new(),
             next_seq: 1,
             rng: SplitMix64::new(seed ^ 0x05EE_D0FA_110B_1EC7),
+            groups: BTreeMap::new(),
+            groups_by_id: HashMap::new(),
+            next_group_seq: 1,
+            next_link: 1,
+            group_rng: SplitMix64::new(seed ^ 0x6A0B_5EED_0F60_0B5E),
         }
     }
 
@@ -229,7 +264,8 @@ impl Tenant {
         Ok(())
     }
 
-    /// `DELETE /users/{id}`: the user's reports are left without a manager.
+    /// `DELETE /users/{id}`: the user's reports are left without a manager, and the user
+    /// leaves every group it was a member or owner of.
     pub fn delete(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
         let user = self.users.remove(&seq).expect("indexed user exists");
@@ -240,6 +276,7 @@ impl Tenant {
                 other.manager = None;
             }
         }
+        self.unlink_everywhere(ObjectRef::User(seq));
         Ok(())
     }
 
@@ -271,71 +308,91 @@ impl Tenant {
 
     /// One page of `GET /users` in the query's order (creation order, or `$orderby` with
     /// creation order breaking ties), starting after `cursor`.
-    pub fn page(&self, query: &UserQuery, cursor: Option<&PageCursor>) -> Page<'_> {
-        let matches = |u: &&User| query.filter.as_ref().is_none_or(|f| f.matches(&u.props));
-        let count = query
-            .count
-            .then(|| self.users.values().filter(matches).count());
-        let top = query.top;
+    pub fn page(&self, query: &Query, cursor: Option<&PageCursor>) -> Page<'_, User> {
+        page_of(&self.users, query, cursor)
+    }
+}
 
-        let Some(order) = &query.orderby else {
-            let start = cursor.map_or(0, |c| c.last_seq.saturating_add(1));
-            let mut found = self.users.range(start..).map(|(_, u)| u).filter(matches);
-            let users: Vec<&User> = found.by_ref().take(top).collect();
-            let more = found.next().is_some();
-            let next = match (more, users.last()) {
-                (true, Some(last)) => Some(PageCursor {
-                    fingerprint: query.fingerprint,
-                    last_seq: last.seq,
-                    last_key: None,
-                }),
-                _ => None,
-            };
-            return Page { users, next, count };
-        };
+/// One page of a list query over `items` (keyed by creation sequence) in the query's order:
+/// creation order, or `$orderby` with creation order breaking ties; starting after `cursor`.
+fn page_of<'a, T: Listed>(
+    items: &'a BTreeMap<u64, T>,
+    query: &Query,
+    cursor: Option<&PageCursor>,
+) -> Page<'a, T> {
+    let matches = |item: &&T| {
+        query
+            .filter
+            .as_ref()
+            .is_none_or(|f| f.matches(item.props()))
+    };
+    let count = query.count.then(|| items.values().filter(matches).count());
+    let top = query.top;
 
-        // Sorted listing: materialise (key, seq) for every match; tenants here are small
-        // enough that this beats maintaining per-property indexes.
-        let sort_key = |u: &User| match u.props.get(order.property) {
-            Some(Value::String(s)) => s.to_lowercase(),
-            Some(Value::Bool(b)) => b.to_string(),
-            _ => String::new(),
-        };
-        let mut keyed: Vec<(String, &User)> = self
-            .users
-            .values()
-            .filter(matches)
-            .map(|u| (sort_key(u), u))
-            .collect();
-        let ordering = |a: (&str, u64), b: (&str, u64)| {
-            let by_key = if order.descending {
-                b.0.cmp(a.0)
-            } else {
-                a.0.cmp(b.0)
-            };
-            by_key.then(a.1.cmp(&b.1))
-        };
-        keyed.sort_by(|a, b| ordering((&a.0, a.1.seq), (&b.0, b.1.seq)));
-        let start = match cursor {
-            Some(c) => {
-                let key = c.last_key.as_deref().unwrap_or("");
-                keyed.partition_point(|(k, u)| {
-                    ordering((k, u.seq), (key, c.last_seq)) != std::cmp::Ordering::Greater
-                })
-            }
-            None => 0,
-        };
-        let end = (start + top).min(keyed.len());
-        let users: Vec<&User> = keyed[start..end].iter().map(|(_, u)| *u).collect();
-        let next = (end < keyed.len()).then(|| {
-            let (key, last) = &keyed[end - 1];
-            PageCursor {
+    let Some(order) = &query.orderby else {
+        let start = cursor.map_or(0, |c| c.last_seq.saturating_add(1));
+        let mut found = items.range(start..).map(|(_, item)| item).filter(matches);
+        let page: Vec<&T> = found.by_ref().take(top).collect();
+        let more = found.next().is_some();
+        let next = match (more, page.last()) {
+            (true, Some(last)) => Some(PageCursor {
                 fingerprint: query.fingerprint,
-                last_seq: last.seq,
-                last_key: Some(key.clone()),
-            }
-        });
-        Page { users, next, count }
+                last_seq: last.seq(),
+                last_key: None,
+            }),
+            _ => None,
+        };
+        return Page {
+            items: page,
+            next,
+            count,
+        };
+    };
+
+    // Sorted listing: materialise (key, seq) for every match; tenants here are small
+    // enough that this beats maintaining per-property indexes.
+    let sort_key = |item: &T| match item.props().get(order.property) {
+        Some(Value::String(s)) => s.to_lowercase(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    };
+    let mut keyed: Vec<(String, &T)> = items
+        .values()
+        .filter(matches)
+        .map(|item| (sort_key(item), item))
+        .collect();
+    let ordering = |a: (&str, u64), b: (&str, u64)| {
+        let by_key = if order.descending {
+            b.0.cmp(a.0)
+        } else {
+            a.0.cmp(b.0)
+        };
+        by_key.then(a.1.cmp(&b.1))
+    };
+    keyed.sort_by(|a, b| ordering((&a.0, a.1.seq()), (&b.0, b.1.seq())));
+    let start = match cursor {
+        Some(c) => {
+            let key = c.last_key.as_deref().unwrap_or("");
+            keyed.partition_point(|(k, item)| {
+                ordering((k, item.seq()), (key, c.last_seq)) != std::cmp::Ordering::Greater
+            })
+        }
+        None => 0,
+    };
+    let end = (start + top).min(keyed.len());
+    let page: Vec<&T> = keyed[start..end].iter().map(|(_, item)| *item).collect();
+    let next = (end < keyed.len()).then(|| {
+        let (key, last) = &keyed[end - 1];
+        PageCursor {
+            fingerprint: query.fingerprint,
+            last_seq: last.seq(),
+            last_key: Some(key.clone()),
+        }
+    });
+    Page {
+        items: page,
+        next,
+        count,
     }
 }
 
@@ -373,21 +430,14 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
         }
         let valid = match (property.kind, value) {
             (_, Value::Null) => property.name != "accountEnabled",
-            (Kind::String, Value::String(_)) => true,
-            (Kind::String, _) => false,
-            (Kind::Bool, v) => v.is_boolean(),
-            (Kind::DateTime, Value::String(s)) => s.len() >= 10 && s.as_bytes()[4] == b'-',
-            (Kind::DateTime, _) => false,
-            (Kind::StringCollection, Value::Array(items)) => items.iter().all(Value::is_string),
-            (Kind::StringCollection, _) => false,
             (Kind::Complex, Value::Object(members)) => members.keys().all(|m| {
                 schema::sub_property(property.name, m).is_some() || m.starts_with("@odata.")
             }),
-            (Kind::Complex, _) => false,
             (Kind::Other, v) => match property.name {
                 "passwordProfile" => v.is_object(),
                 _ => v.is_array() || v.is_object(),
             },
+            (_, v) => valid_kind(property, v),
         };
         if !valid {
             return Err(GraphError::invalid_value(property.name));
@@ -417,6 +467,19 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
         out.insert(property.name.to_string(), value);
     }
     Ok(out)
+}
+
+/// Whether a non-null value has the property's JSON shape.
+fn valid_kind(property: &Property, value: &Value) -> bool {
+    match (property.kind, value) {
+        (Kind::String, v) => v.is_string(),
+        (Kind::Bool, v) => v.is_boolean(),
+        (Kind::DateTime, Value::String(s)) => s.len() >= 10 && s.as_bytes()[4] == b'-',
+        (Kind::StringCollection, Value::Array(items)) => items.iter().all(Value::is_string),
+        (Kind::Complex, v) => v.is_object(),
+        (Kind::Other, v) => v.is_array() || v.is_object(),
+        _ => false,
+    }
 }
 
 fn valid_upn(upn: &str) -> bool {
@@ -659,7 +722,7 @@ mod tests {
             let mut seen = Vec::new();
             loop {
                 let page = t.page(&q, cursor.as_ref());
-                seen.extend(page.users.iter().map(|u| {
+                seen.extend(page.items.iter().map(|u| {
                     (
                         u.props["displayName"].as_str().unwrap().to_lowercase(),
                         u.seq,

@@ -1,16 +1,20 @@
 //! Graph's `/v1.0/users` routes: list (filter, select, expand, count, paging), get, create,
-//! update, delete, and the manager relationship. Turns each request into a tenant operation
-//! and writes the answer as Graph's JSON, straight into a byte buffer.
+//! update, delete, the manager relationship, and `memberOf` (answered by [`crate::groups`]).
+//! Turns each request into a tenant operation and writes the answer as Graph's JSON,
+//! straight into a byte buffer.
 
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
-use crate::codec;
 use crate::error::GraphError;
-use crate::odata::{self, ExpandManager, Selection, UserQuery};
+use crate::groups;
+use crate::odata::{self, Expand, Selection};
 use crate::schema;
 use crate::server::{Reply, State};
 use crate::tenant::{self, Tenant, User};
+use crate::wire::{
+    self, check_advanced, eventual, parse_body, select_suffix, write_json_str, write_key,
+};
 
 /// `$levels=max` stops here; deeper JSON would trip clients' recursion limits.
 const MAX_MANAGER_LEVELS: u32 = 50;
@@ -42,18 +46,9 @@ pub fn route(
         (["users", id, "manager"], "GET") => get_manager(state, id, pairs),
         (["users", id, "manager", "$ref"], "GET") => get_manager_ref(state, id),
         (["users", id, "manager", "$ref"], "PUT") => {
-            let body = parse_body(body)?;
-            let reference = body
-                .get("@odata.id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    GraphError::bad_request(
-                        "The request body must contain an '@odata.id' reference to the manager.",
-                    )
-                })?;
-            let manager = tenant::id_from_reference(reference).ok_or_else(|| {
-                GraphError::bad_request(format!("Invalid object identifier '{reference}'."))
-            })?;
+            let reference = wire::reference(&parse_body(body)?, "manager")?;
+            let manager = tenant::id_from_reference(&reference)
+                .ok_or_else(|| GraphError::invalid_reference(&reference))?;
             state.write().set_manager(id, manager)?;
             Ok(Reply::no_content())
         }
@@ -61,47 +56,19 @@ pub fn route(
             state.write().remove_manager(id)?;
             Ok(Reply::no_content())
         }
+        (["users", id, "memberOf"], "GET") => groups::member_of(state, id, pairs, headers),
         (
             []
             | ["users"]
             | ["users", _]
             | ["users", _, "manager"]
-            | ["users", _, "manager", "$ref"],
+            | ["users", _, "manager", "$ref"]
+            | ["users", _, "memberOf"],
             _,
         ) => Err(GraphError::method_not_allowed()),
         (["users", _, "manager", other, ..], _)
         | (["users", _, other, ..], _)
         | ([other, ..], _) => Err(GraphError::segment_not_found(other)),
-    }
-}
-
-fn parse_body(body: &[u8]) -> Result<Value, GraphError> {
-    serde_json::from_slice(body).map_err(|_| {
-        GraphError::odata(
-            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-        )
-    })
-}
-
-fn eventual(headers: &HeaderMap) -> bool {
-    headers
-        .get("consistencylevel")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"))
-}
-
-/// Graph's advanced-query gate: `$count` needs the header, and advanced constructs need both
-/// the header and `$count=true`.
-fn check_advanced(query: &UserQuery, headers: &HeaderMap) -> Result<(), GraphError> {
-    let eventual = eventual(headers);
-    if query.count && !eventual {
-        return Err(GraphError::bad_request(
-            "$count is not currently supported.",
-        ));
-    }
-    match &query.needs_advanced {
-        Some(error) if !(eventual && query.count) => Err(error.clone()),
-        _ => Ok(()),
     }
 }
 
@@ -117,47 +84,22 @@ fn list(
             "$levels is only supported when expanding the manager of a single user.",
         ));
     }
-    let cursor = match &query.skiptoken {
-        Some(token) => Some(
-            odata::decode_skiptoken(token)
-                .filter(|c| c.fingerprint == query.fingerprint)
-                .ok_or_else(|| {
-                    GraphError::bad_request("The specified page token is invalid for this query.")
-                })?,
-        ),
-        None => None,
-    };
+    let cursor = wire::cursor(&query)?;
 
     let tenant = state.read();
     let page = tenant.page(&query, cursor.as_ref());
-    let mut out = Vec::with_capacity(256 + page.users.len() * 512);
-    out.extend_from_slice(b"{\"@odata.context\":");
-    write_json_str(
-        &mut out,
-        &format!(
-            "{}/v1.0/$metadata#users{}",
-            state.base_url,
-            select_suffix(&query.select)
-        ),
+    let mut out = Vec::with_capacity(256 + page.items.len() * 512);
+    let context = format!(
+        "{}/v1.0/$metadata#users{}",
+        state.base_url,
+        select_suffix(&query.select)
     );
-    if let Some(count) = page.count {
-        out.extend_from_slice(format!(",\"@odata.count\":{count}").as_bytes());
-    }
-    if let Some(next) = &page.next {
-        let mut link = format!("{}/v1.0/users?", state.base_url);
-        for (key, value) in &query.carried {
-            link.push_str(&codec::percent_encode_query(key));
-            link.push('=');
-            link.push_str(&codec::percent_encode_query(value));
-            link.push('&');
-        }
-        link.push_str("$skiptoken=");
-        link.push_str(&odata::encode_skiptoken(next));
-        out.extend_from_slice(b",\"@odata.nextLink\":");
-        write_json_str(&mut out, &link);
-    }
-    out.extend_from_slice(b",\"value\":[");
-    for (i, user) in page.users.iter().enumerate() {
+    let next = page
+        .next
+        .as_ref()
+        .map(|next| wire::next_link(&state.base_url, "users", &query, next));
+    wire::open_collection(&mut out, &context, page.count, next.as_deref());
+    for (i, user) in page.items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -190,12 +132,7 @@ fn count(
         .iter()
         .filter(|u| query.filter.as_ref().is_none_or(|f| f.matches(&u.props)))
         .count();
-    Ok(Reply {
-        status: StatusCode::OK,
-        content_type: Some("text/plain;charset=utf-8"),
-        body: n.to_string().into_bytes(),
-        location: None,
-    })
+    Ok(wire::count_reply(n))
 }
 
 fn get(
@@ -293,34 +230,12 @@ fn get_manager_ref(state: &State, id: &str) -> Result<Reply, GraphError> {
 fn service_document(state: &State) -> Reply {
     let body = serde_json::json!({
         "@odata.context": format!("{}/v1.0/$metadata", state.base_url),
-        "value": [{ "name": "users", "kind": "EntitySet", "url": "users" }],
+        "value": [
+            { "name": "users", "kind": "EntitySet", "url": "users" },
+            { "name": "groups", "kind": "EntitySet", "url": "groups" },
+        ],
     });
     Reply::json(StatusCode::OK, body.to_string().into_bytes())
-}
-
-fn select_suffix(select: &Selection) -> String {
-    match select {
-        Selection::Properties(names) => format!("({})", names.join(",")),
-        _ => String::new(),
-    }
-}
-
-fn write_json_str(out: &mut Vec<u8>, text: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, text);
-}
-
-fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {
-    if !*first {
-        out.push(b',');
-    }
-    *first = false;
-    write_json_str(out, key);
-    out.push(b':');
-}
-
-fn write_value(out: &mut Vec<u8>, value: Option<&Value>) {
-    let _ = serde_json::to_writer(&mut *out, value.unwrap_or(&Value::Null));
 }
 
 /// Writes one user object, optionally led by an annotation such as `@odata.context`.
@@ -329,7 +244,7 @@ fn write_user(
     tenant: &Tenant,
     user: &User,
     select: &Selection,
-    expand: Option<&ExpandManager>,
+    expand: Option<&Expand>,
     lead: Option<(&str, &str)>,
 ) {
     out.push(b'{');
@@ -350,35 +265,10 @@ fn write_fields(
     tenant: &Tenant,
     user: &User,
     select: &Selection,
-    expand: Option<(&ExpandManager, u32)>,
+    expand: Option<(&Expand, u32)>,
     first: &mut bool,
 ) {
-    match select {
-        Selection::Default => {
-            for name in schema::DEFAULT_SELECT {
-                write_key(out, first, name);
-                write_value(out, user.props.get(*name));
-            }
-        }
-        Selection::Properties(names) => {
-            for name in names {
-                write_key(out, first, name);
-                write_value(out, user.props.get(name.as_str()));
-            }
-        }
-        Selection::All => {
-            for property in schema::USER_PROPERTIES {
-                if let Some(value) = user.props.get(property.name) {
-                    write_key(out, first, property.name);
-                    write_value(out, Some(value));
-                }
-            }
-            for (name, value) in user.props.iter().filter(|(k, _)| schema::is_extension(k)) {
-                write_key(out, first, name);
-                write_value(out, Some(value));
-            }
-        }
-    }
+    wire::write_properties(out, &user.props, &schema::USER, select, first);
     if let Some((expand, levels)) = expand
         && levels > 0
         && let Some(manager) = tenant.manager_of(user)
