@@ -8,11 +8,7 @@ use scim::error::ScimError;
 use scim::resource::{Address, EnterpriseUser, Manager, Meta, MultiValue, Name, by_type, primary};
 use serde_json::{Map, Value, json};
 
-/// Carries Graph's `onPremisesExtensionAttributes` (extensionAttribute1..15).
-pub const AZURE_ON_PREM_DATA_USER: &str =
-    "urn:ietf:params:scim:schemas:extension:azureOnPremData:2.0:User";
-/// Carries Graph's `identities`: in Azure AD B2C the local account's sign-in names.
-pub const B2C_USER_PROFILE: &str = "urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile";
+pub use scim::schema::{AZURE_ON_PREM_DATA_USER, B2C_USER_PROFILE};
 
 /// Graph properties with no SCIM core or enterprise attribute that the warehouse maps still read
 /// (City, Company, CostCenter, Division, EmployeeType, CustomAttribute10 <- usageLocation). They

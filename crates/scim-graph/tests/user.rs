@@ -403,3 +403,26 @@ fn manager_id_ignores_blank_values() {
     });
     assert_eq!(manager_id(&user), None);
 }
+
+/// What the bridge emits and what /Schemas describes must not drift apart: every attribute of a
+/// fully populated user, extension members included, is in the discovery documents.
+#[test]
+fn every_emitted_attribute_is_described_by_the_schemas() {
+    let user = user_to_scim(&graph_user(), BASE).to_json();
+    let schemas = scim::discovery::schemas(BASE);
+    let described = |urn: &str| -> Vec<String> {
+        let schema = schemas.iter().find(|s| s["id"] == urn).unwrap_or_else(|| panic!("{urn} is described"));
+        schema["attributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_lowercase()).collect()
+    };
+    let core = described(scim::schema::USER);
+    for (name, value) in user.as_object().unwrap() {
+        if name.starts_with("urn:") {
+            let members = described(name);
+            for member in value.as_object().unwrap().keys() {
+                assert!(members.contains(&member.to_lowercase()), "{name}:{member} is described");
+            }
+        } else if !["schemas", "id", "externalId", "meta"].contains(&name.as_str()) {
+            assert!(core.contains(&name.to_lowercase()), "{name} is described in the core User schema");
+        }
+    }
+}

@@ -1,11 +1,14 @@
 //! The SCIM filter grammar (RFC 7644 §3.4.2.2): parse a `filter=` expression into a [`Filter`]
-//! tree, and print a tree back in a canonical form that parses to the same tree. Evaluation and
-//! translation (to Graph OData) belong to the callers; this module only knows the language.
+//! tree, print a tree back in a canonical form that parses to the same tree, and evaluate it
+//! against a resource's JSON (`eval`, used by PATCH value paths). Translation to Graph OData
+//! belongs to the callers.
 
 use serde_json::Number;
 use std::fmt;
 
 use crate::error::ScimError;
+
+pub(crate) mod eval;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {

@@ -1,10 +1,12 @@
 //! SCIM 2.0 (RFC 7643, RFC 7644) as plain data: resources, the error body, the filter grammar,
-//! list queries and list responses. No I/O and no host-specific code, so the same crate serves
+//! list queries and list responses, PATCH, and the discovery documents. No I/O and no host-specific code, so the same crate serves
 //! the wasm32-wasip2 operation components and native tools alike.
 
+pub mod discovery;
 pub mod error;
 pub mod filter;
 pub mod list;
+pub mod patch;
 pub mod query;
 pub mod resource;
 pub mod schema;
@@ -14,6 +16,7 @@ mod percent;
 pub use error::{ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter};
 pub use list::ListResponse;
+pub use patch::{AttributeRules, PatchOp, PatchOperation, PatchPath, PatchRequest};
 pub use query::{ListQuery, SortOrder};
 pub use resource::{Group, User};
 

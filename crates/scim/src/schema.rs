@@ -4,6 +4,14 @@
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// The connector's User extension for Graph's `onPremisesExtensionAttributes`
+/// (Exchange extensionAttribute1..15).
+pub const AZURE_ON_PREM_DATA_USER: &str = "urn:ietf:params:scim:schemas:extension:azureOnPremData:2.0:User";
+/// The connector's User extension for Graph's `identities`: in Azure AD B2C, the local
+/// account's sign-in names.
+pub const B2C_USER_PROFILE: &str = "urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile";
+/// The connector's Group extension for the Graph group properties SCIM's core Group has no room for.
+pub const AZURE_AD_GROUP: &str = "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group";
 
 pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";

@@ -1,0 +1,740 @@
+//! The discovery documents (RFC 7644 §4): `/ServiceProviderConfig` (RFC 7643 §5),
+//! `/ResourceTypes` (§6) and `/Schemas` (§7). The schemas are compact tables below, so a test
+//! can hold them against what `User` and `Group` actually serialise; a compliance suite checks
+//! returned attributes against `/Schemas`, so a missing or mistyped entry is a failure there.
+
+use serde_json::{Map, Value, json};
+
+use crate::schema;
+
+pub use crate::schema::{AZURE_AD_GROUP, AZURE_ON_PREM_DATA_USER, B2C_USER_PROFILE};
+
+/// The limits announced when `bulk` is on; a bulk endpoint must enforce these same numbers.
+pub const BULK_MAX_OPERATIONS: u64 = 1000;
+pub const BULK_MAX_PAYLOAD_SIZE: u64 = 1_048_576;
+
+/// What the service provider supports, as `/ServiceProviderConfig` announces it. Filtering is
+/// always supported (every list endpoint takes `filter`); `filter_max_results` is its cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Features {
+    pub patch: bool,
+    pub bulk: bool,
+    pub filter_max_results: u64,
+    pub change_password: bool,
+    pub sort: bool,
+    pub etag: bool,
+    /// The service's human-readable help page; `documentationUri` is left out when `None`.
+    pub documentation_uri: Option<String>,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            patch: true,
+            bulk: false,
+            filter_max_results: 999,
+            change_password: false,
+            sort: true,
+            etag: true,
+            documentation_uri: None,
+        }
+    }
+}
+
+/// The `/ServiceProviderConfig` document (RFC 7643 §5). `location_base` is the SCIM base URL the
+/// caller sees, e.g. `https://connector.example/scim/v2`.
+pub fn service_provider_config(features: &Features, location_base: &str) -> Value {
+    let base = trim_base(location_base);
+    // maxOperations and maxPayloadSize are REQUIRED even when bulk is unsupported: 0 then.
+    let (max_operations, max_payload_size) = if features.bulk {
+        (BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD_SIZE)
+    } else {
+        (0, 0)
+    };
+    let mut doc = json!({
+        "schemas": [schema::SERVICE_PROVIDER_CONFIG],
+        "patch": {"supported": features.patch},
+        "bulk": {
+            "supported": features.bulk,
+            "maxOperations": max_operations,
+            "maxPayloadSize": max_payload_size,
+        },
+        "filter": {"supported": true, "maxResults": features.filter_max_results},
+        "changePassword": {"supported": features.change_password},
+        "sort": {"supported": features.sort},
+        "etag": {"supported": features.etag},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with a bearer token in the Authorization header (RFC 6750)",
+            "specUri": "https://www.rfc-editor.org/info/rfc6750",
+            "primary": true,
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{base}/ServiceProviderConfig"),
+        },
+    });
+    if let Some(uri) = &features.documentation_uri {
+        doc["documentationUri"] = Value::from(uri.as_str());
+    }
+    doc
+}
+
+/// Every `/ResourceTypes` entry (RFC 7643 §6): User and Group.
+pub fn resource_types(location_base: &str) -> Vec<Value> {
+    let base = trim_base(location_base);
+    RESOURCE_TYPES.iter().map(|t| t.to_json(base)).collect()
+}
+
+/// `/ResourceTypes/{id}`; `id` ("User", "Group") is matched ignoring ASCII case.
+pub fn resource_type(id: &str, location_base: &str) -> Option<Value> {
+    let base = trim_base(location_base);
+    RESOURCE_TYPES
+        .iter()
+        .find(|t| t.id.eq_ignore_ascii_case(id))
+        .map(|t| t.to_json(base))
+}
+
+/// Every `/Schemas` entry (RFC 7643 §7): the full definition of every schema URN a resource
+/// of ours can carry.
+pub fn schemas(location_base: &str) -> Vec<Value> {
+    let base = trim_base(location_base);
+    SCHEMAS.iter().map(|s| s.to_json(base)).collect()
+}
+
+/// `/Schemas/{id}`, `id` being the schema URN, matched ignoring ASCII case (RFC 7643 §2.1).
+pub fn schema(id: &str, location_base: &str) -> Option<Value> {
+    let base = trim_base(location_base);
+    SCHEMAS
+        .iter()
+        .find(|s| schema::urn_eq(s.id, id))
+        .map(|s| s.to_json(base))
+}
+
+fn trim_base(location_base: &str) -> &str {
+    location_base.trim_end_matches('/')
+}
+
+struct ResourceTypeDef {
+    id: &'static str,
+    endpoint: &'static str,
+    description: &'static str,
+    schema: &'static str,
+    /// (schema URN, required)
+    extensions: &'static [(&'static str, bool)],
+}
+
+impl ResourceTypeDef {
+    fn to_json(&self, base: &str) -> Value {
+        let extensions: Vec<Value> = self
+            .extensions
+            .iter()
+            .map(|(urn, required)| json!({"schema": urn, "required": required}))
+            .collect();
+        json!({
+            "schemas": [schema::RESOURCE_TYPE],
+            "id": self.id,
+            "name": self.id,
+            "endpoint": self.endpoint,
+            "description": self.description,
+            "schema": self.schema,
+            "schemaExtensions": extensions,
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": format!("{base}/ResourceTypes/{}", self.id),
+            },
+        })
+    }
+}
+
+const RESOURCE_TYPES: &[ResourceTypeDef] = &[
+    ResourceTypeDef {
+        id: "User",
+        endpoint: "/Users",
+        description: "User Account",
+        schema: schema::USER,
+        extensions: &[
+            (schema::ENTERPRISE_USER, false),
+            (AZURE_ON_PREM_DATA_USER, false),
+            (B2C_USER_PROFILE, false),
+        ],
+    },
+    ResourceTypeDef {
+        id: "Group",
+        endpoint: "/Groups",
+        description: "Group",
+        schema: schema::GROUP,
+        extensions: &[(AZURE_AD_GROUP, false)],
+    },
+];
+
+struct SchemaDef {
+    id: &'static str,
+    name: &'static str,
+    description: &'static str,
+    attributes: &'static [Attr],
+}
+
+impl SchemaDef {
+    fn to_json(&self, base: &str) -> Value {
+        json!({
+            "schemas": [schema::SCHEMA],
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "attributes": self.attributes.iter().copied().map(Attr::to_json).collect::<Vec<_>>(),
+            "meta": {
+                "resourceType": "Schema",
+                "location": format!("{base}/Schemas/{}", self.id),
+            },
+        })
+    }
+}
+
+// ---- The attribute DSL: one constructor per type with the RFC 7643 §2.2 defaults (optional,
+// single-valued, case-insensitive, readWrite, returned by default, no uniqueness), then
+// modifiers for whatever differs.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Type {
+    String,
+    Boolean,
+    DateTime,
+    Reference,
+    Binary,
+    Complex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mutability {
+    ReadOnly,
+    ReadWrite,
+    Immutable,
+    WriteOnly,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Returned {
+    Default,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Uniqueness {
+    None,
+    Server,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Attr {
+    name: &'static str,
+    ty: Type,
+    description: &'static str,
+    multi_valued: bool,
+    required: bool,
+    case_exact: bool,
+    mutability: Mutability,
+    returned: Returned,
+    uniqueness: Uniqueness,
+    canonical_values: &'static [&'static str],
+    reference_types: &'static [&'static str],
+    sub_attributes: &'static [Attr],
+}
+
+const fn attr(name: &'static str, ty: Type, description: &'static str) -> Attr {
+    Attr {
+        name,
+        ty,
+        description,
+        multi_valued: false,
+        required: false,
+        case_exact: false,
+        mutability: Mutability::ReadWrite,
+        returned: Returned::Default,
+        uniqueness: Uniqueness::None,
+        canonical_values: &[],
+        reference_types: &[],
+        sub_attributes: &[],
+    }
+}
+
+const fn string(name: &'static str, description: &'static str) -> Attr {
+    attr(name, Type::String, description)
+}
+
+const fn boolean(name: &'static str, description: &'static str) -> Attr {
+    attr(name, Type::Boolean, description)
+}
+
+const fn date_time(name: &'static str, description: &'static str) -> Attr {
+    attr(name, Type::DateTime, description)
+}
+
+const fn binary(name: &'static str, description: &'static str) -> Attr {
+    attr(name, Type::Binary, description)
+}
+
+const fn reference(
+    name: &'static str,
+    reference_types: &'static [&'static str],
+    description: &'static str,
+) -> Attr {
+    let mut a = attr(name, Type::Reference, description);
+    a.reference_types = reference_types;
+    a
+}
+
+const fn complex(
+    name: &'static str,
+    sub_attributes: &'static [Attr],
+    description: &'static str,
+) -> Attr {
+    let mut a = attr(name, Type::Complex, description);
+    a.sub_attributes = sub_attributes;
+    a
+}
+
+impl Attr {
+    const fn multi(mut self) -> Self {
+        self.multi_valued = true;
+        self
+    }
+
+    const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    const fn read_only(mut self) -> Self {
+        self.mutability = Mutability::ReadOnly;
+        self
+    }
+
+    const fn immutable(mut self) -> Self {
+        self.mutability = Mutability::Immutable;
+        self
+    }
+
+    const fn write_only(mut self) -> Self {
+        self.mutability = Mutability::WriteOnly;
+        self
+    }
+
+    const fn never_returned(mut self) -> Self {
+        self.returned = Returned::Never;
+        self
+    }
+
+    const fn unique(mut self) -> Self {
+        self.uniqueness = Uniqueness::Server;
+        self
+    }
+
+    const fn canonical(mut self, values: &'static [&'static str]) -> Self {
+        self.canonical_values = values;
+        self
+    }
+
+    /// Every characteristic is written out, defaults included: strict clients deserialise
+    /// attribute definitions into types whose fields they expect to find.
+    fn to_json(self) -> Value {
+        let mut a = Map::new();
+        a.insert("name".into(), self.name.into());
+        a.insert("type".into(), self.ty.as_str().into());
+        a.insert("multiValued".into(), self.multi_valued.into());
+        a.insert("description".into(), self.description.into());
+        a.insert("required".into(), self.required.into());
+        a.insert("caseExact".into(), self.case_exact.into());
+        a.insert("mutability".into(), self.mutability.as_str().into());
+        a.insert("returned".into(), self.returned.as_str().into());
+        a.insert("uniqueness".into(), self.uniqueness.as_str().into());
+        if !self.canonical_values.is_empty() {
+            a.insert("canonicalValues".into(), self.canonical_values.into());
+        }
+        if self.ty == Type::Reference {
+            a.insert("referenceTypes".into(), self.reference_types.into());
+        }
+        if self.ty == Type::Complex {
+            let subs = self
+                .sub_attributes
+                .iter()
+                .copied()
+                .map(Attr::to_json)
+                .collect();
+            a.insert("subAttributes".into(), Value::Array(subs));
+        }
+        Value::Object(a)
+    }
+}
+
+impl Type {
+    fn as_str(self) -> &'static str {
+        match self {
+            Type::String => "string",
+            Type::Boolean => "boolean",
+            Type::DateTime => "dateTime",
+            Type::Reference => "reference",
+            Type::Binary => "binary",
+            Type::Complex => "complex",
+        }
+    }
+}
+
+impl Mutability {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mutability::ReadOnly => "readOnly",
+            Mutability::ReadWrite => "readWrite",
+            Mutability::Immutable => "immutable",
+            Mutability::WriteOnly => "writeOnly",
+        }
+    }
+}
+
+impl Returned {
+    fn as_str(self) -> &'static str {
+        match self {
+            Returned::Default => "default",
+            Returned::Never => "never",
+        }
+    }
+}
+
+impl Uniqueness {
+    fn as_str(self) -> &'static str {
+        match self {
+            Uniqueness::None => "none",
+            Uniqueness::Server => "server",
+        }
+    }
+}
+
+/// The sub-attributes every multi-valued attribute of ours shares (RFC 7643 §2.4), around its
+/// own `value` and `type` vocabulary.
+const fn multi_value(value: Attr, types: &'static [&'static str]) -> [Attr; 4] {
+    [
+        value,
+        string(
+            "display",
+            "A human-readable name, primarily used for display purposes.",
+        ),
+        string("type", "A label indicating the attribute's function.").canonical(types),
+        boolean(
+            "primary",
+            "Whether this is the preferred value of the attribute; true at most once.",
+        ),
+    ]
+}
+
+// ---- The schemas. The core ones follow RFC 7643 §8.7.1, trimmed to the attributes
+// `resource::User` and `resource::Group` carry (the common `id`, `externalId` and `meta` are
+// defined by §3.1 and, as in the RFC's own listing, not repeated here).
+
+const SCHEMAS: &[SchemaDef] = &[
+    SchemaDef {
+        id: schema::USER,
+        name: "User",
+        description: "User Account",
+        attributes: USER_ATTRIBUTES,
+    },
+    SchemaDef {
+        id: schema::ENTERPRISE_USER,
+        name: "EnterpriseUser",
+        description: "Enterprise User",
+        attributes: ENTERPRISE_USER_ATTRIBUTES,
+    },
+    SchemaDef {
+        id: AZURE_ON_PREM_DATA_USER,
+        name: "AzureOnPremDataUser",
+        description: "Microsoft Entra ID on-premises data of a User",
+        attributes: AZURE_ON_PREM_DATA_ATTRIBUTES,
+    },
+    SchemaDef {
+        id: B2C_USER_PROFILE,
+        name: "UserProfile",
+        description: "Azure AD B2C sign-in identities of a User",
+        attributes: B2C_USER_PROFILE_ATTRIBUTES,
+    },
+    SchemaDef {
+        id: schema::GROUP,
+        name: "Group",
+        description: "Group",
+        attributes: GROUP_ATTRIBUTES,
+    },
+    SchemaDef {
+        id: AZURE_AD_GROUP,
+        name: "AzureAdGroup",
+        description: "Microsoft Entra ID properties of a Group",
+        attributes: AZURE_AD_GROUP_ATTRIBUTES,
+    },
+];
+
+const EMAIL_TYPES: &[&str] = &["work", "home", "other"];
+
+const USER_ATTRIBUTES: &[Attr] = &[
+    string(
+        "userName",
+        "Unique identifier for the User, used by the user to sign in; the userPrincipalName in Microsoft Entra ID.",
+    )
+    .required()
+    .unique(),
+    complex(
+        "name",
+        &[
+            string("formatted", "The full name, formatted for display."),
+            string("familyName", "The family name, or last name in most Western languages."),
+            string("givenName", "The given name, or first name in most Western languages."),
+            string("middleName", "The middle name(s)."),
+            string("honorificPrefix", "The honorific prefix(es), e.g. 'Ms.'."),
+            string("honorificSuffix", "The honorific suffix(es), e.g. 'III'."),
+        ],
+        "The components of the user's real name.",
+    ),
+    string("displayName", "The name of the User, suitable for display to end-users."),
+    string("nickName", "The casual way to address the user in real life."),
+    reference(
+        "profileUrl",
+        &["external"],
+        "A fully qualified URL pointing to a page representing the User's online profile.",
+    ),
+    string("title", "The user's title, such as 'Vice President'."),
+    string(
+        "userType",
+        "The relationship between the organization and the user; Microsoft Entra ID knows 'Member' and 'Guest'.",
+    ),
+    string("preferredLanguage", "The User's preferred written or spoken language."),
+    string(
+        "locale",
+        "The User's default location for localizing currency, dates and numbers.",
+    ),
+    string("timezone", "The User's time zone in IANA format, e.g. 'America/Los_Angeles'."),
+    boolean("active", "The User's administrative status."),
+    string("password", "The User's cleartext password, to set an initial or new one.")
+        .write_only()
+        .never_returned(),
+    complex(
+        "emails",
+        &multi_value(string("value", "Email address for the user."), EMAIL_TYPES),
+        "Email addresses for the user.",
+    )
+    .multi(),
+    complex(
+        "phoneNumbers",
+        &multi_value(
+            string("value", "Phone number of the User."),
+            &["work", "home", "mobile", "fax", "pager", "other"],
+        ),
+        "Phone numbers for the User.",
+    )
+    .multi(),
+    complex(
+        "ims",
+        &multi_value(
+            string("value", "Instant messaging address for the User."),
+            &["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"],
+        ),
+        "Instant messaging addresses for the User.",
+    )
+    .multi(),
+    complex(
+        "photos",
+        &multi_value(
+            reference("value", &["external"], "URL of a photo of the User."),
+            &["photo", "thumbnail"],
+        ),
+        "URLs of photos of the User.",
+    )
+    .multi(),
+    complex(
+        "addresses",
+        &[
+            string("formatted", "The full mailing address, formatted for display."),
+            string("streetAddress", "The full street address component."),
+            string("locality", "The city or locality component."),
+            string("region", "The state or region component."),
+            string("postalCode", "The zip code or postal code component."),
+            string("country", "The country name component."),
+            string("type", "A label indicating the address's function.").canonical(EMAIL_TYPES),
+            boolean("primary", "Whether this is the preferred address; true at most once."),
+        ],
+        "Physical mailing addresses for this User.",
+    )
+    .multi(),
+    complex(
+        "groups",
+        &[
+            string("value", "The identifier of the User's group.").read_only(),
+            reference(
+                "$ref",
+                &["User", "Group"],
+                "The URI of the corresponding Group resource.",
+            )
+            .read_only(),
+            string("display", "A human-readable name of the group.").read_only(),
+            string("type", "Whether the membership is direct or indirect.")
+                .canonical(&["direct", "indirect"])
+                .read_only(),
+        ],
+        "The groups the user belongs to, directly or through nested groups.",
+    )
+    .multi()
+    .read_only(),
+    complex(
+        "entitlements",
+        &multi_value(string("value", "The value of an entitlement."), &[]),
+        "A list of entitlements for the User that represent a thing the User has.",
+    )
+    .multi(),
+    complex(
+        "roles",
+        &multi_value(string("value", "The value of a role."), &[]),
+        "A list of roles for the User that collectively represent who the User is.",
+    )
+    .multi(),
+    complex(
+        "x509Certificates",
+        &multi_value(binary("value", "The value of an X.509 certificate."), &[]),
+        "A list of certificates issued to the User.",
+    )
+    .multi(),
+    // The connector's additions: Graph user properties with no home in SCIM's core or
+    // enterprise schemas. The SCIM-Graph bridge emits them at the top level under their Graph
+    // names, where the warehouse's attribute maps read them, and reads them back on writes.
+    string("city", "The city of the user's work address (Graph: city)."),
+    string("state", "The state or province of the user's work address (Graph: state)."),
+    string("country", "The country or region of the user's work address (Graph: country)."),
+    string("companyName", "The name of the company the user works for (Graph: companyName)."),
+    string(
+        "employeeType",
+        "The kind of worker, e.g. 'Employee', 'Contractor' (Graph: employeeType).",
+    ),
+    string(
+        "usageLocation",
+        "Two-letter ISO 3166 country code where the user's licensed services are used (Graph: usageLocation).",
+    ),
+    date_time(
+        "employeeHireDate",
+        "When the user was hired or will start work (Graph: employeeHireDate).",
+    ),
+    complex(
+        "employeeOrgData",
+        &[
+            string("division", "The division the user belongs to."),
+            string("costCenter", "The cost center the user is associated with."),
+        ],
+        "The organization data of the user (Graph: employeeOrgData).",
+    ),
+];
+
+const ENTERPRISE_USER_ATTRIBUTES: &[Attr] = &[
+    string(
+        "employeeNumber",
+        "Numeric or alphanumeric identifier assigned to a person by the organization.",
+    ),
+    string("costCenter", "Identifies the name of a cost center."),
+    string("organization", "Identifies the name of an organization."),
+    string("division", "Identifies the name of a division."),
+    string("department", "Identifies the name of a department."),
+    complex(
+        "manager",
+        &[
+            string(
+                "value",
+                "The id of the SCIM resource representing the User's manager.",
+            ),
+            reference(
+                "$ref",
+                &["User"],
+                "The URI of the SCIM resource representing the User's manager.",
+            ),
+            string("displayName", "The displayName of the User's manager.").read_only(),
+        ],
+        "The User's manager.",
+    ),
+];
+
+const AZURE_ON_PREM_DATA_ATTRIBUTES: &[Attr] = &[complex(
+    "onPremisesExtensionAttributes",
+    &[
+        string("extensionAttribute1", "Extension attribute 1."),
+        string("extensionAttribute2", "Extension attribute 2."),
+        string("extensionAttribute3", "Extension attribute 3."),
+        string("extensionAttribute4", "Extension attribute 4."),
+        string("extensionAttribute5", "Extension attribute 5."),
+        string("extensionAttribute6", "Extension attribute 6."),
+        string("extensionAttribute7", "Extension attribute 7."),
+        string("extensionAttribute8", "Extension attribute 8."),
+        string("extensionAttribute9", "Extension attribute 9."),
+        string("extensionAttribute10", "Extension attribute 10."),
+        string("extensionAttribute11", "Extension attribute 11."),
+        string("extensionAttribute12", "Extension attribute 12."),
+        string("extensionAttribute13", "Extension attribute 13."),
+        string("extensionAttribute14", "Extension attribute 14."),
+        string("extensionAttribute15", "Extension attribute 15."),
+    ],
+    "The fifteen Exchange extension attributes, synced from on-premises Active Directory or set in the cloud (Graph: onPremisesExtensionAttributes).",
+)];
+
+const B2C_USER_PROFILE_ATTRIBUTES: &[Attr] = &[complex(
+    "identities",
+    &[
+        string("signInType", "How the user signs in with this identity.").canonical(&[
+            "emailAddress",
+            "userName",
+            "federated",
+            "userPrincipalName",
+        ]),
+        string(
+            "issuer",
+            "The issuer of the identity: the tenant's domain for local accounts, else e.g. 'facebook.com'.",
+        ),
+        string(
+            "issuerAssignedId",
+            "The identifier the issuer assigned to the user; the sign-in name of a local account. Unique per issuer.",
+        ),
+    ],
+    "The identities the user can sign in with (Graph: identities).",
+)
+.multi()];
+
+const GROUP_ATTRIBUTES: &[Attr] = &[
+    // The RFC's listing says optional, but its §4.2 text says REQUIRED and we refuse a Group
+    // without one (Graph requires it too): the schema tells clients what we enforce.
+    string("displayName", "A human-readable name for the Group.").required(),
+    complex(
+        "members",
+        &[
+            string("value", "Identifier of the member of this Group.").immutable(),
+            reference(
+                "$ref",
+                &["User", "Group"],
+                "The URI of the corresponding member resource of this Group.",
+            )
+            .immutable(),
+            // §2.4 gives `display` the mutability "immutable".
+            string("display", "A human-readable name of the member.").immutable(),
+            string("type", "The type of the member.")
+                .canonical(&["User", "Group"])
+                .immutable(),
+        ],
+        "A list of members of the Group.",
+    )
+    .multi(),
+];
+
+const AZURE_AD_GROUP_ATTRIBUTES: &[Attr] = &[
+    boolean("securityEnabled", "Whether the group is a security group."),
+    boolean("mailEnabled", "Whether the group is mail-enabled."),
+    string(
+        "groupTypes",
+        "The group's type and membership: 'Unified' for a Microsoft 365 group, 'DynamicMembership' for rule-based membership.",
+    )
+    .canonical(&["Unified", "DynamicMembership"])
+    .multi(),
+    string("mailNickname", "The mail alias of the group."),
+    string("description", "A description of the group."),
+];
+
+#[cfg(test)]
+mod tests;
