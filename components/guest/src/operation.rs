@@ -22,6 +22,8 @@ pub struct Operation {
 /// One request, matched to one of the operation's routes.
 pub struct Call {
     pub method: String,
+    /// The template of the route that matched, e.g. `/scim/v2/Users/{id}`.
+    template: &'static str,
     /// The path parameters of the matched route template, e.g. `id`.
     pub params: Params,
     /// The raw query string (without `?`), empty when there is none.
@@ -33,6 +35,10 @@ pub struct Call {
 }
 
 impl Call {
+    pub fn route_template(&self) -> &'static str {
+        self.template
+    }
+
     /// A path parameter the route template guarantees.
     pub fn param(&self, name: &str) -> &str {
         self.params.get(name).unwrap_or_default()
@@ -74,11 +80,11 @@ impl Operation {
         let mut table = RouteTable::new();
         for (route_method, template) in self.routes {
             table
-                .add(route_method, template, ())
+                .add(route_method, template, *template)
                 .map_err(|e| ScimError::internal(format!("route table of {}: {e}", self.name)))?;
         }
-        let params = match table.lookup(&method, &path) {
-            Lookup::Found { params, .. } => params,
+        let (template, params) = match table.lookup(&method, &path) {
+            Lookup::Found { target, params, .. } => (*target, params),
             Lookup::MethodNotAllowed { allowed } => {
                 return Err(ScimError::method_not_allowed(format!(
                     "{method} is not allowed on {path}; allowed: {}",
@@ -95,6 +101,7 @@ impl Operation {
             .map_err(|e| ScimError::invalid_syntax(format!("could not read the request body: {e:?}")))?;
         Ok(Call {
             method,
+            template,
             params,
             query: parts.uri.query().unwrap_or_default().to_string(),
             location_base: location_base(&parts.headers, &parts.uri),

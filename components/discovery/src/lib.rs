@@ -1,0 +1,50 @@
+//! SCIM discovery (RFC 7644 §4): `/ServiceProviderConfig`, `/ResourceTypes[/{id}]` and
+//! `/Schemas[/{id}]`, describing exactly what the connector serves. Needs no Graph access.
+
+use guest::{Call, Operation, Reply};
+use scim::discovery::{self, Features};
+use scim::error::ScimError;
+use scim::list::ListResponse;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "discovery",
+    summary: "Describe the service: its configuration, resource types and schemas.",
+    routes: &[
+        ("GET", "/scim/v2/ServiceProviderConfig"),
+        ("GET", "/scim/v2/ResourceTypes"),
+        ("GET", "/scim/v2/ResourceTypes/{id}"),
+        ("GET", "/scim/v2/Schemas"),
+        ("GET", "/scim/v2/Schemas/{id}"),
+    ],
+    graph_permissions: &[],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, describe_service).await
+}
+
+async fn describe_service(call: Call) -> Result<Reply, ScimError> {
+    let base = &call.location_base;
+    let id = call.params.get("id");
+    let document = match (call.route_template(), id) {
+        ("/scim/v2/ServiceProviderConfig", _) => discovery::service_provider_config(&Features::default(), base),
+        ("/scim/v2/ResourceTypes", _) => list(discovery::resource_types(base)),
+        ("/scim/v2/Schemas", _) => list(discovery::schemas(base)),
+        ("/scim/v2/ResourceTypes/{id}", Some(id)) => discovery::resource_type(id, base)
+            .ok_or_else(|| ScimError::not_found(format!("no resource type {id}")))?,
+        ("/scim/v2/Schemas/{id}", Some(id)) => {
+            discovery::schema(id, base).ok_or_else(|| ScimError::not_found(format!("no schema {id}")))?
+        }
+        (template, _) => return Err(ScimError::internal(format!("discovery has no answer for {template}"))),
+    };
+    Ok(Reply::ok(document))
+}
+
+fn list(resources: Vec<serde_json::Value>) -> serde_json::Value {
+    let total = resources.len() as u64;
+    ListResponse::new(resources, total, 1).to_json()
+}

@@ -1,0 +1,39 @@
+//! Modify User: `PATCH /scim/v2/Users/{id}` with an RFC 7644 PatchOp, including the forms
+//! Microsoft Entra provisioning sends (`"op": "Replace"`, `"active": "False"`, path-less replace
+//! with dotted keys). The operations are applied to the user's SCIM representation, all or
+//! nothing, and the difference reaches Graph as one update (`active` enables or disables).
+
+use guest::{Call, Connection, Operation, Reply};
+use scim::error::ScimError;
+use scim::patch::{AttributeRules, PatchRequest};
+use scim::resource::User;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "users-patch",
+    summary: "Modify a user's attributes with SCIM PATCH operations (enable or disable the account).",
+    routes: &[("PATCH", "/scim/v2/Users/{id}")],
+    graph_permissions: &["User.ReadWrite.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, users_patch).await
+}
+
+async fn users_patch(call: Call) -> Result<Reply, ScimError> {
+    let id = call.param("id");
+    let patch = PatchRequest::from_body(&call.body)?;
+    let connection = Connection::open().await?;
+    let graph = connection.graph();
+    let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let before = scim_graph::user_to_scim(&current, &call.location_base);
+    let patched = scim::patch::apply(&guest::to_json(&before)?, &patch, &AttributeRules::user())?;
+    let after = User::from_request_body(patched.to_string().as_bytes())?;
+    scim_graph::update_user(&graph, id, &before, &after).await?;
+
+    let updated = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
+    Ok(Reply::ok(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
+}

@@ -1,0 +1,71 @@
+//! SCIM discovery (RFC 7644 §4) through the gateway: the documents exist, say what the
+//! connector supports, and cover every attribute a returned User carries.
+
+mod common;
+
+use common::Connector;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn service_provider_config_says_what_is_supported() {
+    let connector = Connector::start().await;
+    let reply = connector.get("/scim/v2/ServiceProviderConfig").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("content-type"), Some("application/scim+json"));
+    let config = reply.json();
+    assert_eq!(config["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]));
+    assert_eq!(config["patch"]["supported"], true);
+    assert_eq!(config["bulk"]["supported"], false);
+    assert_eq!(config["filter"]["supported"], true);
+    assert_eq!(config["authenticationSchemes"][0]["type"], "oauthbearertoken");
+    assert_eq!(config["meta"]["location"], json!(connector.url("/scim/v2/ServiceProviderConfig")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resource_types_and_schemas_are_listed_and_found_by_id() {
+    let connector = Connector::start().await;
+    let types = connector.get("/scim/v2/ResourceTypes").await.json();
+    let names: Vec<&str> = types["Resources"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert!(names.contains(&"User") && names.contains(&"Group"), "{types}");
+    assert_eq!(types["totalResults"], json!(names.len()));
+    let user_type = connector.get("/scim/v2/ResourceTypes/User").await.json();
+    assert_eq!(user_type["schema"], "urn:ietf:params:scim:schemas:core:2.0:User");
+
+    let schemas = connector.get("/scim/v2/Schemas").await.json();
+    let ids: Vec<&str> = schemas["Resources"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    for urn in ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group"] {
+        assert!(ids.contains(&urn), "{urn} in {ids:?}");
+        let one = connector.get(&format!("/scim/v2/Schemas/{urn}")).await;
+        assert_eq!(one.status, 200, "{urn}: {}", one.text());
+        assert_eq!(one.json()["id"], urn);
+    }
+    connector.get("/scim/v2/Schemas/urn:example:nothing").await.assert_scim_error(404, None);
+    connector.get("/scim/v2/ResourceTypes/Printer").await.assert_scim_error(404, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_attribute_of_a_returned_user_is_described() {
+    let connector = Connector::start().await;
+    let id = connector.emulator.users()[0]["id"].as_str().unwrap().to_string();
+    let user = connector.get(&format!("/scim/v2/Users/{id}")).await.json();
+    let user_type = connector.get("/scim/v2/ResourceTypes/User").await.json();
+    let core = connector.get("/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").await.json();
+    let described: Vec<String> = core["attributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_lowercase()).collect();
+    let extensions: Vec<&str> = user_type["schemaExtensions"].as_array().unwrap().iter().map(|e| e["schema"].as_str().unwrap()).collect();
+    for (name, _) in user.as_object().unwrap() {
+        let common = ["schemas", "id", "externalid", "meta"];
+        assert!(
+            common.contains(&name.to_lowercase().as_str()) || described.contains(&name.to_lowercase()) || extensions.contains(&name.as_str()),
+            "`{name}` of a returned User is described by /Schemas or is a declared extension"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_is_read_only_and_needs_the_token() {
+    let connector = Connector::start().await;
+    let reply = connector.post_json("/scim/v2/Schemas", &json!({})).await;
+    reply.assert_scim_error(405, None);
+    assert_eq!(reply.header("allow"), Some("GET"));
+    connector.send("GET", "/scim/v2/ServiceProviderConfig", &[], None).await.assert_scim_error(401, None);
+}
