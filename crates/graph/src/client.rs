@@ -1,12 +1,14 @@
-//! The Graph operations the connector performs, each one request (plus a token request when the
-//! cache is cold, plus one retry after a 401 with a fresh token). No retry on 429/503: the caller
-//! decides, using `retry_after` from the error, because only it knows its time budget.
+//! The Graph operations the connector performs, each one request (`all_members`: one a page),
+//! plus a token request when the cache is cold, plus one retry after a 401 with a fresh token.
+//! No retry on 429/503: the caller decides, using `retry_after` from the error, because only it
+//! knows its time budget.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::GraphConfig;
 use crate::error::{self, Error};
+use crate::group::{DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group};
 use crate::odata::Filter;
 use crate::page::Page;
 use crate::percent;
@@ -24,6 +26,19 @@ pub struct UserQuery {
     /// Ask Graph for `@odata.count` (an advanced query; unsupported in Azure AD B2C tenants).
     pub count: bool,
 }
+
+/// What `list_groups` asks for; the same rules as [`UserQuery`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupQuery {
+    pub filter: Option<Filter>,
+    pub top: Option<u32>,
+    pub skip_token: Option<String>,
+    /// Ask Graph for `@odata.count` (an advanced query).
+    pub count: bool,
+}
+
+/// Graph's largest page of group members or owners.
+pub const MAX_MEMBER_PAGE: u32 = 999;
 
 pub struct GraphClient<'a, T: Transport> {
     transport: &'a T,
@@ -55,35 +70,20 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     /// `GET /v1.0/users` filtered and paged. Adds `ConsistencyLevel: eventual` and `$count=true`
     /// when the filter needs an advanced query or the count was asked for.
     pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, Error> {
-        let advanced = query.count
-            || query
-                .filter
-                .as_ref()
-                .is_some_and(Filter::needs_advanced_query);
         let mut path = format!(
             "/v1.0/users?$select={}&$expand={}",
             USER_PROPERTIES.join(","),
             percent::query_value(MANAGER_EXPAND)
         );
-        if let Some(filter) = &query.filter {
-            path.push_str("&$filter=");
-            path.push_str(&percent::query_value(&filter.to_odata()));
-        }
-        if let Some(top) = query.top {
-            path.push_str(&format!("&$top={top}"));
-        }
-        if advanced {
-            path.push_str("&$count=true");
-        }
-        if let Some(token) = &query.skip_token {
-            path.push_str("&$skiptoken=");
-            path.push_str(&percent::query_value(token));
-        }
+        let advanced = push_collection_query(
+            &mut path,
+            query.filter.as_ref(),
+            query.top,
+            query.count,
+            query.skip_token.as_deref(),
+        );
         let response = self.send(http::Method::GET, &path, None, advanced).await?;
-        Page::from_json(response.body()).map_err(|e| Error::Decode {
-            context: "user page".into(),
-            message: e.to_string(),
-        })
+        decode_page(&response, "user page")
     }
 
     /// `POST /v1.0/users`; `user` is a Graph user body (see scim-graph for building one).
@@ -126,6 +126,194 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     /// `DELETE /v1.0/users/{id}/manager/$ref`: the user has no manager afterwards.
     pub async fn remove_manager(&self, user_id: &str) -> Result<(), Error> {
         let path = format!("/v1.0/{}/manager/$ref", user_path(user_id)?);
+        self.send(http::Method::DELETE, &path, None, false).await?;
+        Ok(())
+    }
+
+    /// `GET /v1.0/groups/{id}` with every property the connector reads.
+    pub async fn get_group(&self, id: &str) -> Result<Group, Error> {
+        let path = format!(
+            "/v1.0/{}?$select={}",
+            group_path(id)?,
+            GROUP_PROPERTIES.join(",")
+        );
+        let response = self.send(http::Method::GET, &path, None, false).await?;
+        decode(&response, "group")
+    }
+
+    /// `GET /v1.0/groups` filtered and paged; advanced queries as for [`Self::list_users`].
+    pub async fn list_groups(&self, query: &GroupQuery) -> Result<Page<Group>, Error> {
+        let mut path = format!("/v1.0/groups?$select={}", GROUP_PROPERTIES.join(","));
+        let advanced = push_collection_query(
+            &mut path,
+            query.filter.as_ref(),
+            query.top,
+            query.count,
+            query.skip_token.as_deref(),
+        );
+        let response = self.send(http::Method::GET, &path, None, advanced).await?;
+        decode_page(&response, "group page")
+    }
+
+    /// `POST /v1.0/groups`; `group` is a Graph group body (see scim-graph for building one).
+    pub async fn create_group(&self, group: &Value) -> Result<Group, Error> {
+        let response = self
+            .send(http::Method::POST, "/v1.0/groups", Some(group), false)
+            .await?;
+        decode(&response, "created group")
+    }
+
+    /// `PATCH /v1.0/groups/{id}` with only the properties to change.
+    pub async fn update_group(&self, id: &str, changes: &Value) -> Result<(), Error> {
+        let path = format!("/v1.0/{}", group_path(id)?);
+        self.send(http::Method::PATCH, &path, Some(changes), false)
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /v1.0/groups/{id}`.
+    pub async fn delete_group(&self, id: &str) -> Result<(), Error> {
+        let path = format!("/v1.0/{}", group_path(id)?);
+        self.send(http::Method::DELETE, &path, None, false).await?;
+        Ok(())
+    }
+
+    /// One page of `GET /v1.0/groups/{id}/members` (direct members: users, groups, service
+    /// principals, devices, contacts), `top` at most [`MAX_MEMBER_PAGE`].
+    pub async fn list_members(
+        &self,
+        group_id: &str,
+        top: u32,
+        skip_token: Option<&str>,
+    ) -> Result<Page<DirectoryObject>, Error> {
+        self.list_links(group_id, "members", top, skip_token).await
+    }
+
+    /// One page of `GET /v1.0/groups/{id}/owners`.
+    pub async fn list_owners(
+        &self,
+        group_id: &str,
+        top: u32,
+        skip_token: Option<&str>,
+    ) -> Result<Page<DirectoryObject>, Error> {
+        self.list_links(group_id, "owners", top, skip_token).await
+    }
+
+    /// Every member, page by page (999 a page); refuses with Error::InvalidArgument beyond `limit`
+    /// objects rather than reading without end.
+    pub async fn all_members(
+        &self,
+        group_id: &str,
+        limit: usize,
+    ) -> Result<Vec<DirectoryObject>, Error> {
+        let mut members = Vec::new();
+        let mut skip_token: Option<String> = None;
+        loop {
+            let page = self
+                .list_members(group_id, MAX_MEMBER_PAGE, skip_token.as_deref())
+                .await?;
+            members.extend(page.value);
+            if members.len() > limit {
+                return Err(Error::InvalidArgument {
+                    message: format!(
+                        "group {group_id} has more than the {limit} members the caller reads at once"
+                    ),
+                });
+            }
+            match (page.next_link, page.skip_token) {
+                (None, _) => return Ok(members),
+                // A token Graph repeats would loop for ever over empty pages; one it did not
+                // give cannot be followed.
+                (Some(_), Some(next)) if skip_token.as_deref() != Some(next.as_str()) => {
+                    skip_token = Some(next);
+                }
+                (Some(link), _) => {
+                    return Err(Error::Decode {
+                        context: "member page".into(),
+                        message: format!("a next link the client cannot follow: {link}"),
+                    });
+                }
+            }
+        }
+    }
+
+    /// `POST /v1.0/groups/{id}/members/$ref`. Graph answers 400 "One or more added object
+    /// references already exist" for an existing member and 404 for an unknown object.
+    pub async fn add_member(&self, group_id: &str, object_id: &str) -> Result<(), Error> {
+        self.add_link(group_id, "members", object_id).await
+    }
+
+    /// `DELETE /v1.0/groups/{id}/members/{objectId}/$ref`; 404 when the object is not a member.
+    pub async fn remove_member(&self, group_id: &str, object_id: &str) -> Result<(), Error> {
+        self.remove_link(group_id, "members", object_id).await
+    }
+
+    /// `POST /v1.0/groups/{id}/owners/$ref` (owners are users or service principals).
+    pub async fn add_owner(&self, group_id: &str, object_id: &str) -> Result<(), Error> {
+        self.add_link(group_id, "owners", object_id).await
+    }
+
+    /// `DELETE /v1.0/groups/{id}/owners/{objectId}/$ref`; Graph refuses to remove the last owner.
+    pub async fn remove_owner(&self, group_id: &str, object_id: &str) -> Result<(), Error> {
+        self.remove_link(group_id, "owners", object_id).await
+    }
+
+    async fn list_links(
+        &self,
+        group_id: &str,
+        relationship: &str,
+        top: u32,
+        skip_token: Option<&str>,
+    ) -> Result<Page<DirectoryObject>, Error> {
+        if !(1..=MAX_MEMBER_PAGE).contains(&top) {
+            return Err(Error::InvalidArgument {
+                message: format!(
+                    "a page of {relationship} holds 1 to {MAX_MEMBER_PAGE} objects, not {top}"
+                ),
+            });
+        }
+        let mut path = format!(
+            "/v1.0/{}/{relationship}?$select={}&$top={top}",
+            group_path(group_id)?,
+            DIRECTORY_OBJECT_PROPERTIES.join(",")
+        );
+        if let Some(token) = skip_token {
+            path.push_str("&$skiptoken=");
+            path.push_str(&percent::query_value(token));
+        }
+        let response = self.send(http::Method::GET, &path, None, false).await?;
+        decode_page(&response, &format!("{} page", singular(relationship)))
+    }
+
+    async fn add_link(
+        &self,
+        group_id: &str,
+        relationship: &str,
+        object_id: &str,
+    ) -> Result<(), Error> {
+        let path = format!("/v1.0/{}/{relationship}/$ref", group_path(group_id)?);
+        let reference = format!(
+            "{}/v1.0/directoryObjects/{}",
+            self.config.graph_base(),
+            object_segment(object_id, relationship)?
+        );
+        let body = json!({ "@odata.id": reference });
+        self.send(http::Method::POST, &path, Some(&body), false)
+            .await?;
+        Ok(())
+    }
+
+    async fn remove_link(
+        &self,
+        group_id: &str,
+        relationship: &str,
+        object_id: &str,
+    ) -> Result<(), Error> {
+        let path = format!(
+            "/v1.0/{}/{relationship}/{}/$ref",
+            group_path(group_id)?,
+            object_segment(object_id, relationship)?
+        );
         self.send(http::Method::DELETE, &path, None, false).await?;
         Ok(())
     }
@@ -191,6 +379,68 @@ fn user_path(id: &str) -> Result<String, Error> {
         )
     } else {
         format!("users/{}", percent::path_segment(id))
+    })
+}
+
+/// `groups/{id}` with the id escaped as one path segment.
+fn group_path(id: &str) -> Result<String, Error> {
+    if id.is_empty() {
+        return Err(Error::InvalidArgument {
+            message: "empty group id".into(),
+        });
+    }
+    Ok(format!("groups/{}", percent::path_segment(id)))
+}
+
+/// A member's or owner's id as one path segment.
+fn object_segment(id: &str, relationship: &str) -> Result<String, Error> {
+    if id.is_empty() {
+        return Err(Error::InvalidArgument {
+            message: format!("empty {} id", singular(relationship)),
+        });
+    }
+    Ok(percent::path_segment(id))
+}
+
+fn singular(relationship: &str) -> &str {
+    relationship.strip_suffix('s').unwrap_or(relationship)
+}
+
+/// Appends `$filter`, `$top`, `$count` and `$skiptoken` to a collection URL that already has a
+/// query; returns whether the request is an advanced query (it then needs
+/// `ConsistencyLevel: eventual` and `$count=true`).
+fn push_collection_query(
+    path: &mut String,
+    filter: Option<&Filter>,
+    top: Option<u32>,
+    count: bool,
+    skip_token: Option<&str>,
+) -> bool {
+    let advanced = count || filter.is_some_and(Filter::needs_advanced_query);
+    if let Some(filter) = filter {
+        path.push_str("&$filter=");
+        path.push_str(&percent::query_value(&filter.to_odata()));
+    }
+    if let Some(top) = top {
+        path.push_str(&format!("&$top={top}"));
+    }
+    if advanced {
+        path.push_str("&$count=true");
+    }
+    if let Some(token) = skip_token {
+        path.push_str("&$skiptoken=");
+        path.push_str(&percent::query_value(token));
+    }
+    advanced
+}
+
+fn decode_page<D: DeserializeOwned>(
+    response: &http::Response<Vec<u8>>,
+    context: &str,
+) -> Result<Page<D>, Error> {
+    Page::from_json(response.body()).map_err(|e| Error::Decode {
+        context: context.to_string(),
+        message: e.to_string(),
     })
 }
 

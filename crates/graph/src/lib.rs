@@ -6,6 +6,7 @@
 mod client;
 mod config;
 mod error;
+mod group;
 mod odata;
 mod page;
 mod percent;
@@ -13,9 +14,12 @@ mod token;
 mod transport;
 mod user;
 
-pub use client::{GraphClient, UserQuery};
+pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, UserQuery};
 pub use config::{Credential, GraphConfig};
 pub use error::Error;
+pub use group::{
+    DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group, ObjectKind,
+};
 pub use odata::{Filter, Literal};
 pub use page::{Page, skip_token_from_next_link};
 pub use token::TokenCache;

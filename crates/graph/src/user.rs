@@ -257,7 +257,7 @@ impl OnPremisesExtensionAttributes {
 }
 
 /// Graph collections are documented non-nullable, but a `null` must not fail a whole page.
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -1,12 +1,14 @@
-//! Applying a new SCIM state of a user to Graph, for replace (PUT) and modify (PATCH) alike: the
-//! manager first (so an unknown manager fails before anything changed), then every property in
-//! one Graph update; if that update fails, the manager is put back.
+//! Applying a new SCIM state of a user or a group to Graph, for replace (PUT) and modify (PATCH)
+//! alike. A user: the manager first (so an unknown manager fails before anything changed), then
+//! every property in one Graph update; if that update fails, the manager is put back. A group:
+//! every property in one update, then member removals, then additions, each idempotent.
 
-use crate::error::scim_error;
+use crate::error::{is_existing_reference, scim_error};
+use crate::group::{group_update_body, member_changes};
 use crate::user::{manager_id, user_update_body};
-use graph::{GraphClient, Transport};
-use scim::User;
+use graph::{Error, GraphClient, Transport};
 use scim::error::ScimError;
+use scim::{Group, User};
 
 /// Turns the Graph user `id`, currently `before`, into `after`.
 pub async fn update_user<T: Transport>(
@@ -40,4 +42,67 @@ async fn set_manager<T: Transport>(graph: &GraphClient<'_, T>, id: &str, manager
         None => graph.remove_manager(id).await,
     };
     result.map_err(|e| scim_error(&e))
+}
+
+/// Turns the Graph group `id`, currently `before` (with its current members), into `after`.
+/// Removing a non-member and adding a member the group already has are not errors: the caller
+/// gets the membership it asked for. A member Graph does not know is 400 invalidValue naming it.
+/// Graph has no transaction across these requests: a failure part-way leaves the changes made
+/// before it, and the error says which member failed.
+pub async fn update_group<T: Transport>(
+    graph: &GraphClient<'_, T>,
+    id: &str,
+    before: &Group,
+    after: &Group,
+) -> Result<(), ScimError> {
+    let changes = group_update_body(before, after)?;
+    let (to_add, to_remove) = member_changes(before, after);
+    if changes.as_object().is_some_and(|c| !c.is_empty()) {
+        graph
+            .update_group(id, &changes)
+            .await
+            .map_err(|e| scim_error(&e))?;
+    }
+    // Removals first: a group near Graph's limits has room for the additions afterwards.
+    for member in &to_remove {
+        match graph.remove_member(id, member).await {
+            Ok(()) => {}
+            Err(e) if is_not_found(&e) && !names(&e, id) => {}
+            Err(e) => return Err(scim_error(&e)),
+        }
+    }
+    for member in &to_add {
+        match graph.add_member(id, member).await {
+            Ok(()) => {}
+            Err(e) if is_existing_reference(&e) => {}
+            Err(e) if is_not_found(&e) && !names(&e, id) => {
+                return Err(ScimError::invalid_value(format!(
+                    "member {member} does not exist"
+                )));
+            }
+            Err(e @ Error::Graph { status: 400, .. }) => {
+                return Err(ScimError::invalid_value(format!(
+                    "member {member} cannot be added: {}",
+                    scim_error(&e).detail
+                )));
+            }
+            Err(e) => return Err(scim_error(&e)),
+        }
+    }
+    Ok(())
+}
+
+fn is_not_found(error: &Error) -> bool {
+    matches!(error, Error::Graph { status: 404, .. })
+}
+
+/// Whether Graph's message names `id` ("Resource '{id}' does not exist ..."): a 404 that names
+/// the group means the group is gone, not the member.
+fn names(error: &Error, id: &str) -> bool {
+    match error {
+        Error::Graph { message, .. } => message
+            .to_ascii_lowercase()
+            .contains(&id.to_ascii_lowercase()),
+        _ => false,
+    }
 }

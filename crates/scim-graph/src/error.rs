@@ -19,6 +19,11 @@ pub fn scim_error(err: &Error) -> ScimError {
                 .map(|id| format!(" (Graph request-id {id})"))
                 .unwrap_or_default();
             match status {
+                // Adding a member or owner the group already has; a caller that only wants the
+                // link to exist (update_group) treats it as done, see [`is_existing_reference`].
+                _ if is_existing_reference(err) => ScimError::uniqueness(format!(
+                    "the object is already linked to the group: {message}{rid}"
+                )),
                 _ if is_duplicate(*status, code, message) => {
                     ScimError::uniqueness(format!("{message}{rid}"))
                 }
@@ -60,6 +65,14 @@ pub fn scim_error(err: &Error) -> ScimError {
         #[allow(unreachable_patterns)]
         other => ScimError::bad_gateway(format!("Microsoft Graph call failed: {other}")),
     }
+}
+
+/// Whether Graph refused to add a member or owner because the group already has it: 400
+/// "One or more added object references already exist for the following modified properties:
+/// 'members'.". [`scim_error`] makes it 409 uniqueness.
+pub fn is_existing_reference(err: &Error) -> bool {
+    matches!(err, Error::Graph { status: 400, message, .. }
+        if message.to_ascii_lowercase().contains("added object references already exist"))
 }
 
 /// Graph reports a taken unique value as 400 "Another object with the same value for property

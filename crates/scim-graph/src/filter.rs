@@ -1,4 +1,4 @@
-//! SCIM filters on Users -> Graph `$filter`. Only what Graph can answer exactly is translated;
+//! SCIM filters on Users and Groups -> Graph `$filter`. Only what Graph can answer exactly is translated;
 //! anything else is a 400 invalidFilter saying why, because a quietly widened filter would hand
 //! the caller users it did not ask for (and a provisioning engine might then update the wrong one).
 
@@ -50,6 +50,27 @@ const CORE: &[(&str, Property)] = &[
 const ENTERPRISE: &[(&str, Property)] = &[
     ("employeeNumber", str_prop("employeeId")),
     ("department", str_prop("department")),
+];
+
+const fn bool_prop(graph: &'static str) -> Property {
+    Property {
+        graph,
+        kind: Kind::Bool,
+    }
+}
+
+/// (SCIM name, Graph property) for the core Group schema. Only `eq` reaches `id` (Graph's key).
+const GROUP_CORE: &[(&str, Property)] = &[
+    ("displayName", str_prop("displayName")),
+    ("externalId", str_prop("mailNickname")),
+    ("id", str_prop("id")),
+];
+
+/// The same for the azureAdGroup extension: what Graph filters groups on.
+const GROUP_EXTENSION: &[(&str, Property)] = &[
+    ("mailNickname", str_prop("mailNickname")),
+    ("securityEnabled", bool_prop("securityEnabled")),
+    ("mailEnabled", bool_prop("mailEnabled")),
 ];
 
 /// Translates a SCIM filter on Users into a Graph `$filter`, or explains why Graph cannot run it.
@@ -183,4 +204,69 @@ fn email_value_path(path: &AttrPath, inner: &Filter) -> Result<GraphFilter, Scim
         Filter::And(a, b) if is_work_type(b) => value_test(a),
         f => value_test(f),
     }
+}
+
+/// Translates a SCIM filter on Groups into a Graph `$filter`, or explains why Graph cannot run it:
+/// `displayName` and `externalId` (Graph's mailNickname) with eq, sw, ne, ew and pr, `id` with eq,
+/// and the azureAdGroup extension's mailNickname, securityEnabled and mailEnabled.
+pub fn group_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
+    match filter {
+        Filter::And(a, b) => Ok(group_filter(a)?.and(group_filter(b)?)),
+        Filter::Or(a, b) => Ok(group_filter(a)?.or(group_filter(b)?)),
+        Filter::Not(inner) => Ok(group_filter(inner)?.not()),
+        Filter::Present(path) => {
+            let prop = group_property(path)?;
+            if prop.graph == "id" {
+                return Err(id_only_eq(path));
+            }
+            Ok(GraphFilter::Ne(prop.graph.to_string(), Literal::Null))
+        }
+        Filter::Compare { path, op, value } => {
+            let prop = group_property(path)?;
+            if prop.graph == "id" && !(*op == CompareOp::Eq && matches!(value, CompValue::Str(_))) {
+                return Err(id_only_eq(path));
+            }
+            compare(path, prop, *op, value)
+        }
+        Filter::ValuePath { path, .. } => Err(group_property(path).err().unwrap_or_else(|| {
+            ScimError::invalid_filter(format!("{path} has no sub-attributes to filter with [...]"))
+        })),
+    }
+}
+
+fn id_only_eq(path: &AttrPath) -> ScimError {
+    ScimError::invalid_filter(format!(
+        "{path} can only be compared with eq and a quoted id (Microsoft Graph looks groups up by id, it does not search ids)"
+    ))
+}
+
+fn group_property(path: &AttrPath) -> Result<Property, ScimError> {
+    if path.name.eq_ignore_ascii_case("members") {
+        return Err(ScimError::invalid_filter(
+            "Microsoft Graph cannot filter groups by their members; read the group's members instead",
+        ));
+    }
+    let lookup = |table: &[(&str, Property)]| {
+        table
+            .iter()
+            .find(|(name, _)| path.matches(name))
+            .map(|(_, p)| *p)
+    };
+    let found = match path.schema.as_deref() {
+        Some(urn) if schema::urn_eq(urn, schema::GROUP) => lookup(GROUP_CORE),
+        Some(urn) if schema::urn_eq(urn, schema::AZURE_AD_GROUP) => lookup(GROUP_EXTENSION),
+        Some(urn) => {
+            return Err(ScimError::invalid_filter(format!(
+                "cannot filter groups by {path}: schema {urn} is not one the connector maps to Microsoft Graph"
+            )));
+        }
+        // Bare extension names are unambiguous (the core schema has no such attributes).
+        None => lookup(GROUP_CORE).or_else(|| lookup(GROUP_EXTENSION)),
+    };
+    found.ok_or_else(|| {
+        ScimError::invalid_filter(format!(
+            "cannot filter groups by {}: it has no Microsoft Graph property the connector can filter on",
+            path.dotted()
+        ))
+    })
 }

@@ -2,7 +2,7 @@
 
 use graph::{Error, TransportError};
 use scim::error::ScimType;
-use scim_graph::scim_error;
+use scim_graph::{is_existing_reference, scim_error};
 
 fn graph(status: u16, code: &str, message: &str) -> Error {
     Error::Graph {
@@ -205,4 +205,39 @@ fn transport_and_decode_failures_are_short() {
         e.detail,
         "Microsoft Graph answered a user page the connector could not read"
     );
+}
+
+#[test]
+fn adding_an_existing_member_is_detectable_and_a_uniqueness_conflict() {
+    let exists = graph(
+        400,
+        "Request_BadRequest",
+        "One or more added object references already exist for the following modified properties: 'members'.",
+    );
+    assert!(is_existing_reference(&exists));
+    let e = scim_error(&exists);
+    assert_eq!((e.status, e.scim_type), (409, Some(ScimType::Uniqueness)));
+    assert!(
+        e.detail
+            .starts_with("the object is already linked to the group: One or more added")
+            && e.detail.ends_with("(Graph request-id rid-1)"),
+        "{}",
+        e.detail
+    );
+    // Other duplicates and other failures are not it.
+    for other in [
+        graph(
+            400,
+            "Request_BadRequest",
+            "Another object with the same value for property mailNickname already exists.",
+        ),
+        graph(
+            404,
+            "Request_ResourceNotFound",
+            "Resource 'u1' does not exist.",
+        ),
+        Error::Transport(TransportError::new("added object references already exist")),
+    ] {
+        assert!(!is_existing_reference(&other), "{other}");
+    }
 }
