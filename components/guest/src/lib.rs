@@ -6,11 +6,13 @@
 
 mod connection;
 mod operation;
+mod paging;
 mod password;
 mod reply;
 
 pub use connection::Connection;
 pub use operation::{Call, Operation};
+pub use paging::Window;
 pub use password::generate_password;
 pub use reply::Reply;
 

@@ -42,7 +42,10 @@ async fn every_operation_describes_itself_under_its_component_id() {
         assert!(!description.summary.is_empty(), "{id} has a summary");
         assert!(!description.routes.is_empty(), "{id} has routes");
         for permission in &description.graph_permissions {
-            assert!(permission.ends_with(".All") && permission.contains('.'), "{id}: `{permission}` is a Graph application permission");
+            // Graph permission names: dot-separated words, each capitalised (User.Read.All, Group.Create).
+            let words: Vec<&str> = permission.split('.').collect();
+            let shaped = words.len() >= 2 && words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
+            assert!(shaped, "{id}: `{permission}` is a Graph application permission");
         }
         for route in &description.routes {
             assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&route.method.as_str()), "{id}: {}", route.method);

@@ -1,0 +1,25 @@
+//! Delete Group: `DELETE /scim/v2/Groups/{id}` and the B2C connector's `DELETE /v1.0/groups/{Id}`.
+
+use guest::{Call, Connection, Operation, Reply};
+use scim::error::ScimError;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "groups-delete",
+    summary: "Delete a group.",
+    routes: &[("DELETE", "/scim/v2/Groups/{id}"), ("DELETE", "/v1.0/groups/{id}")],
+    graph_permissions: &["Group.ReadWrite.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, groups_delete).await
+}
+
+async fn groups_delete(call: Call) -> Result<Reply, ScimError> {
+    let connection = Connection::open().await?;
+    connection.graph().delete_group(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
+    Ok(Reply::no_content())
+}

@@ -1,0 +1,32 @@
+//! Get Group: `GET /scim/v2/Groups/{id}` and the B2C connector's `GET /v1.0/groups/{Id}`, with
+//! its members unless the caller excludes them (`excludedAttributes=members`).
+
+use guest::{Call, Connection, Operation, Reply};
+use scim::error::ScimError;
+use scim::query::ListQuery;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "groups-get",
+    summary: "Retrieve a group by id, with its members.",
+    routes: &[("GET", "/scim/v2/Groups/{id}"), ("GET", "/v1.0/groups/{id}")],
+    graph_permissions: &["GroupMember.Read.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, groups_get).await
+}
+
+async fn groups_get(call: Call) -> Result<Reply, ScimError> {
+    let query = ListQuery::from_query_string(&call.query)?;
+    let connection = Connection::open().await?;
+    let group = scim_graph::read_group(&connection.graph(), call.param("id"), wants_members(&query), &call.location_base).await?;
+    Ok(Reply::ok(guest::to_json(&group)?))
+}
+
+fn wants_members(query: &ListQuery) -> bool {
+    !query.excluded_attributes.iter().any(|a| a.eq_ignore_ascii_case("members"))
+}

@@ -1,0 +1,50 @@
+//! Query Groups: `GET /scim/v2/Groups?filter=...&startIndex=...&count=...` and the B2C
+//! connector's `GET /v1.0/groups?filter={filter}&count={pageSize}`, with each group's members
+//! unless the caller excludes them (`excludedAttributes=members`, as provisioning engines do).
+
+use guest::{Call, Connection, Operation, Reply, Window};
+use scim::error::ScimError;
+use scim::list::ListResponse;
+use scim::query::ListQuery;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "groups-query",
+    summary: "Retrieve groups matching a filter, a page at a time.",
+    routes: &[("GET", "/scim/v2/Groups"), ("GET", "/v1.0/groups")],
+    graph_permissions: &["GroupMember.Read.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, groups_query).await
+}
+
+async fn groups_query(call: Call) -> Result<Reply, ScimError> {
+    let query = ListQuery::from_query_string(&call.query)?;
+    let filter = query.filter.as_ref().map(scim_graph::group_filter).transpose()?;
+    let with_members = !query.excluded_attributes.iter().any(|a| a.eq_ignore_ascii_case("members"));
+    let connection = Connection::open().await?;
+    let graph = connection.graph();
+    let list = |top, skip_token, count| {
+        let query = graph::GroupQuery { filter: filter.clone(), top: Some(top), skip_token, count };
+        let graph = &graph;
+        async move { graph.list_groups(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
+    };
+    let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
+    let total_results = match window.more {
+        true => list(1, None, true).await?.count.unwrap_or(window.seen),
+        false => window.seen,
+    };
+    let mut resources = Vec::with_capacity(window.items.len());
+    for group in &window.items {
+        let members = match (with_members, group.id.as_deref()) {
+            (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
+            _ => None,
+        };
+        resources.push(scim_graph::group_to_scim(group, members.as_deref(), &call.location_base));
+    }
+    Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))
+}
