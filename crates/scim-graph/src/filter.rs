@@ -80,36 +80,62 @@ pub fn user_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
         Filter::Or(a, b) => Ok(user_filter(a)?.or(user_filter(b)?)),
         Filter::Not(inner) => Ok(user_filter(inner)?.not()),
         Filter::Present(path) => Ok(GraphFilter::Ne(
-            property(path)?.graph.to_string(),
+            property_in(&USERS, path)?.graph.to_string(),
             Literal::Null,
         )),
-        Filter::Compare { path, op, value } => compare(path, property(path)?, *op, value),
+        Filter::Compare { path, op, value } => compare(path, property_in(&USERS, path)?, *op, value),
         Filter::ValuePath { path, filter } => email_value_path(path, filter),
     }
 }
 
-fn property(path: &AttrPath) -> Result<Property, ScimError> {
-    let dotted = path.dotted();
+/// The SCIM attributes of one resource type that filters may name: its core schema and its one
+/// extension, each with the Graph property every attribute maps to.
+struct Filterable {
+    /// How the resource is named in errors ("users").
+    resource: &'static str,
+    core: (&'static str, &'static [(&'static str, Property)]),
+    extension: (&'static str, &'static [(&'static str, Property)]),
+}
+
+const USERS: Filterable = Filterable {
+    resource: "users",
+    core: (schema::USER, CORE),
+    extension: (schema::ENTERPRISE_USER, ENTERPRISE),
+};
+
+const GROUPS: Filterable = Filterable {
+    resource: "groups",
+    core: (schema::GROUP, GROUP_CORE),
+    extension: (schema::AZURE_AD_GROUP, GROUP_EXTENSION),
+};
+
+/// The Graph property behind `path`, or 400 invalidFilter saying why there is none.
+fn property_in(filterable: &Filterable, path: &AttrPath) -> Result<Property, ScimError> {
     let lookup = |table: &[(&str, Property)]| {
         table
             .iter()
             .find(|(name, _)| path.matches(name))
             .map(|(_, p)| *p)
     };
+    let (core_urn, core) = filterable.core;
+    let (extension_urn, extension) = filterable.extension;
     let found = match path.schema.as_deref() {
-        Some(urn) if schema::urn_eq(urn, schema::USER) => lookup(CORE),
-        Some(urn) if schema::urn_eq(urn, schema::ENTERPRISE_USER) => lookup(ENTERPRISE),
+        Some(urn) if schema::urn_eq(urn, core_urn) => lookup(core),
+        Some(urn) if schema::urn_eq(urn, extension_urn) => lookup(extension),
         Some(urn) => {
             return Err(ScimError::invalid_filter(format!(
-                "cannot filter users by {path}: schema {urn} is not one the connector maps to Microsoft Graph"
+                "cannot filter {} by {path}: schema {urn} is not one the connector maps to Microsoft Graph",
+                filterable.resource
             )));
         }
-        // Bare enterprise names are unambiguous (the core schema has no such attributes).
-        None => lookup(CORE).or_else(|| lookup(ENTERPRISE)),
+        // Bare extension names are unambiguous (the core schemas have no such attributes).
+        None => lookup(core).or_else(|| lookup(extension)),
     };
     found.ok_or_else(|| {
         ScimError::invalid_filter(format!(
-            "cannot filter users by {dotted}: it has no Microsoft Graph property the connector can filter on"
+            "cannot filter {} by {}: it has no Microsoft Graph property the connector can filter on",
+            filterable.resource,
+            path.dotted()
         ))
     })
 }
@@ -246,27 +272,5 @@ fn group_property(path: &AttrPath) -> Result<Property, ScimError> {
             "Microsoft Graph cannot filter groups by their members; read the group's members instead",
         ));
     }
-    let lookup = |table: &[(&str, Property)]| {
-        table
-            .iter()
-            .find(|(name, _)| path.matches(name))
-            .map(|(_, p)| *p)
-    };
-    let found = match path.schema.as_deref() {
-        Some(urn) if schema::urn_eq(urn, schema::GROUP) => lookup(GROUP_CORE),
-        Some(urn) if schema::urn_eq(urn, schema::AZURE_AD_GROUP) => lookup(GROUP_EXTENSION),
-        Some(urn) => {
-            return Err(ScimError::invalid_filter(format!(
-                "cannot filter groups by {path}: schema {urn} is not one the connector maps to Microsoft Graph"
-            )));
-        }
-        // Bare extension names are unambiguous (the core schema has no such attributes).
-        None => lookup(GROUP_CORE).or_else(|| lookup(GROUP_EXTENSION)),
-    };
-    found.ok_or_else(|| {
-        ScimError::invalid_filter(format!(
-            "cannot filter groups by {}: it has no Microsoft Graph property the connector can filter on",
-            path.dotted()
-        ))
-    })
+    property_in(&GROUPS, path)
 }
