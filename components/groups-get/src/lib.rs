@@ -1,8 +1,10 @@
 //! Get Group: `GET /scim/v2/Groups/{id}` and the B2C connector's `GET /v1.0/groups/{Id}`, with
-//! its members unless the caller excludes them (`excludedAttributes=members`).
+//! its members unless the caller excludes them (`excludedAttributes=members`), and with
+//! `attributes` / `excludedAttributes` applied.
 
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
+use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -23,10 +25,7 @@ async fn handle(request: Request) -> impl IntoResponse {
 async fn groups_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
-    let group = scim_graph::read_group(&connection.graph(), call.param("id"), wants_members(&query), &call.location_base).await?;
-    Ok(Reply::ok(guest::to_json(&group)?))
-}
-
-fn wants_members(query: &ListQuery) -> bool {
-    !query.excluded_attributes.iter().any(|a| a.eq_ignore_ascii_case("members"))
+    let group = scim_graph::read_group(&connection.graph(), call.param("id"), query.wants("members"), &call.location_base).await?;
+    let group = guest::to_json(&group)?;
+    Ok(Reply::ok(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group)))
 }

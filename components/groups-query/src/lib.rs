@@ -1,17 +1,20 @@
 //! Query Groups: `GET /scim/v2/Groups?filter=...&startIndex=...&count=...` and the B2C
-//! connector's `GET /v1.0/groups?filter={filter}&count={pageSize}`, with each group's members
-//! unless the caller excludes them (`excludedAttributes=members`, as provisioning engines do).
+//! connector's `GET /v1.0/groups?filter={filter}&count={pageSize}`, and `POST
+//! /scim/v2/Groups/.search`, with each group's members unless the caller excludes them
+//! (`excludedAttributes=members`, as provisioning engines do) and `attributes` /
+//! `excludedAttributes` applied.
 
 use guest::{Call, Connection, Operation, Reply, Window};
 use scim::error::ScimError;
 use scim::list::ListResponse;
+use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
     name: "groups-query",
     summary: "Retrieve groups matching a filter, a page at a time.",
-    routes: &[("GET", "/scim/v2/Groups"), ("GET", "/v1.0/groups")],
+    routes: &[("GET", "/scim/v2/Groups"), ("GET", "/v1.0/groups"), ("POST", "/scim/v2/Groups/.search")],
     graph_permissions: &["GroupMember.Read.All"],
 };
 
@@ -23,9 +26,12 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn groups_query(call: Call) -> Result<Reply, ScimError> {
-    let query = ListQuery::from_query_string(&call.query)?;
+    let query = match call.method.as_str() {
+        "POST" => ListQuery::from_search_request(&call.body)?,
+        _ => ListQuery::from_query_string(&call.query)?,
+    };
     let filter = query.filter.as_ref().map(scim_graph::group_filter).transpose()?;
-    let with_members = !query.excluded_attributes.iter().any(|a| a.eq_ignore_ascii_case("members"));
+    let with_members = query.wants("members");
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
@@ -44,7 +50,8 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
             (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
             _ => None,
         };
-        resources.push(scim_graph::group_to_scim(group, members.as_deref(), &call.location_base));
+        let group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
+        resources.push(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group));
     }
     Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))
 }

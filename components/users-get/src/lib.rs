@@ -1,7 +1,10 @@
-//! Get User: `GET /scim/v2/Users/{id}` and the B2C connector's `GET /v1.0/users/{Id}`.
+//! Get User: `GET /scim/v2/Users/{id}` and the B2C connector's `GET /v1.0/users/{Id}`, with
+//! `attributes` / `excludedAttributes` applied.
 
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
+use scim::projection::{ResourceKind, project};
+use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -19,8 +22,9 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn users_get(call: Call) -> Result<Reply, ScimError> {
+    let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
     let user = connection.graph().get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
-    let user = scim_graph::user_to_scim(&user, &call.location_base);
-    Ok(Reply::ok(guest::to_json(&user)?))
+    let user = guest::to_json(&scim_graph::user_to_scim(&user, &call.location_base))?;
+    Ok(Reply::ok(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User)))
 }

@@ -1,17 +1,20 @@
 //! Query Users: `GET /scim/v2/Users?filter=...&startIndex=...&count=...` and the B2C connector's
-//! `GET /v1.0/users?filter={filter}&count={pageSize}`. The SCIM filter becomes a Graph `$filter`
-//! (or a 400 invalidFilter); paging walks Graph's skiptokens, a bounded number of pages at most.
+//! `GET /v1.0/users?filter={filter}&count={pageSize}`, and `POST /scim/v2/Users/.search` with the
+//! same query as a SearchRequest body. The SCIM filter becomes a Graph `$filter` (or a 400
+//! invalidFilter); paging walks Graph's skiptokens, a bounded number of pages at most;
+//! `attributes` / `excludedAttributes` shape each user.
 
 use guest::{Call, Connection, Operation, Reply, Window};
 use scim::error::ScimError;
 use scim::list::ListResponse;
+use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
     name: "users-query",
     summary: "Retrieve users matching a filter, a page at a time.",
-    routes: &[("GET", "/scim/v2/Users"), ("GET", "/v1.0/users")],
+    routes: &[("GET", "/scim/v2/Users"), ("GET", "/v1.0/users"), ("POST", "/scim/v2/Users/.search")],
     graph_permissions: &["User.Read.All"],
 };
 
@@ -23,7 +26,10 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn users_query(call: Call) -> Result<Reply, ScimError> {
-    let query = ListQuery::from_query_string(&call.query)?;
+    let query = match call.method.as_str() {
+        "POST" => ListQuery::from_search_request(&call.body)?,
+        _ => ListQuery::from_query_string(&call.query)?,
+    };
     let filter = query.filter.as_ref().map(scim_graph::user_filter).transpose()?;
     let connection = Connection::open().await?;
     let graph = connection.graph();
@@ -38,6 +44,10 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
         true => list(1, None, true).await?.count.unwrap_or(window.seen),
         false => window.seen,
     };
-    let resources: Vec<_> = window.items.iter().map(|user| scim_graph::user_to_scim(user, &call.location_base)).collect();
+    let mut resources = Vec::with_capacity(window.items.len());
+    for user in &window.items {
+        let user = guest::to_json(&scim_graph::user_to_scim(user, &call.location_base))?;
+        resources.push(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User));
+    }
     Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))
 }

@@ -116,6 +116,52 @@ fn trim_base(location_base: &str) -> &str {
     location_base.trim_end_matches('/')
 }
 
+/// The schema URNs of a resource type ("User", "Group"), its core schema first, then its
+/// extensions; empty for an unknown type. For `projection`, which must tell an extension's
+/// member from a core attribute.
+pub(crate) fn schema_urns(resource_type_id: &str) -> Vec<&'static str> {
+    RESOURCE_TYPES
+        .iter()
+        .find(|t| t.id.eq_ignore_ascii_case(resource_type_id))
+        .map(|t| {
+            std::iter::once(t.schema)
+                .chain(t.extensions.iter().map(|(urn, _)| *urn))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every attribute of a resource type whose `returned` characteristic (RFC 7643 §7) is
+/// `returned` ("never", "default", ...), as (schema URN, dotted path inside that schema),
+/// sub-attributes included. `projection` reads `returned` here rather than keeping its own table.
+pub(crate) fn attributes_returned(
+    resource_type_id: &str,
+    returned: &str,
+) -> Vec<(&'static str, String)> {
+    fn walk(
+        urn: &'static str,
+        attrs: &[Attr],
+        prefix: &str,
+        returned: &str,
+        out: &mut Vec<(&'static str, String)>,
+    ) {
+        for a in attrs {
+            let path = format!("{prefix}{}", a.name);
+            if a.returned.as_str() == returned {
+                out.push((urn, path.clone()));
+            }
+            walk(urn, a.sub_attributes, &format!("{path}."), returned, out);
+        }
+    }
+    let mut out = Vec::new();
+    for urn in schema_urns(resource_type_id) {
+        if let Some(def) = SCHEMAS.iter().find(|s| s.id == urn) {
+            walk(urn, def.attributes, "", returned, &mut out);
+        }
+    }
+    out
+}
+
 struct ResourceTypeDef {
     id: &'static str,
     endpoint: &'static str,

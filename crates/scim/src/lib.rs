@@ -1,5 +1,6 @@
 //! SCIM 2.0 (RFC 7643, RFC 7644) as plain data: resources, the error body, the filter grammar,
-//! list queries and list responses, PATCH, and the discovery documents. No I/O and no host-specific code, so the same crate serves
+//! list queries (query string or SearchRequest body) and list responses, attribute projection,
+//! PATCH, and the discovery documents. No I/O and no host-specific code, so the same crate serves
 //! the wasm32-wasip2 operation components and native tools alike.
 
 pub mod discovery;
@@ -7,6 +8,7 @@ pub mod error;
 pub mod filter;
 pub mod list;
 pub mod patch;
+pub mod projection;
 pub mod query;
 pub mod resource;
 pub mod schema;

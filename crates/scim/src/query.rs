@@ -1,10 +1,14 @@
 //! The query string of a list request (RFC 7644 §3.4.2) in both route styles: standard SCIM
 //! (`filter`, `startIndex`, `count`, ...) and the B2C table's (`Filter`, `count`, `skipToken`).
-//! Names are matched ignoring case; unknown parameters are ignored.
+//! Names are matched ignoring case; unknown parameters are ignored. The same parameters also
+//! arrive as the JSON body of `POST .../.search` (RFC 7644 §3.4.3), checked by the same rules.
+
+use serde_json::Value;
 
 use crate::error::ScimError;
 use crate::filter::{self, Filter};
 use crate::percent::decode_query_component;
+use crate::schema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
@@ -43,6 +47,19 @@ impl Default for ListQuery {
 }
 
 impl ListQuery {
+    /// Whether a resource answered for this query carries `attribute` (or some sub-attribute of
+    /// it), so a caller can skip fetching what the projection would drop. Only an exclusion of
+    /// the whole attribute drops it; `attributes` may name it or one of its sub-attributes.
+    pub fn wants(&self, attribute: &str) -> bool {
+        let attribute = attribute.to_ascii_lowercase();
+        let excluded = self.excluded_attributes.iter().any(|a| a.eq_ignore_ascii_case(&attribute));
+        let named = self.attributes.iter().any(|a| {
+            let a = a.to_ascii_lowercase();
+            a == attribute || a.starts_with(&format!("{attribute}."))
+        });
+        !excluded && (self.attributes.is_empty() || named)
+    }
+
     /// Parses `filter=...&count=...` (with or without a leading '?'). Bad numbers and
     /// repeated parameters are 400 `invalidValue` naming the parameter; a bad filter is 400
     /// `invalidFilter`. Empty values count as absent.
@@ -58,37 +75,103 @@ impl ListQuery {
             let Some(param) = Param::from_name(&name) else {
                 continue;
             };
-            // A repeated parameter is ambiguous (which one did the caller mean?), so refuse it
-            // rather than silently pick one.
-            if seen.contains(&param.canonical()) {
-                return Err(ScimError::invalid_value(format!(
-                    "query parameter {} is given more than once",
-                    param.canonical()
-                )));
-            }
-            seen.push(param.canonical());
+            param.first_time(&mut seen)?;
             let value = decode_query_component(raw_value).ok_or_else(|| {
                 ScimError::invalid_value(format!(
                     "query parameter {} is not valid UTF-8 after percent-decoding",
                     param.canonical()
                 ))
             })?;
-            if value.trim().is_empty() {
-                continue;
-            }
-            match param {
-                Param::Filter => q.filter = Some(filter::parse(&value)?),
-                Param::StartIndex => q.start_index = parse_start_index(&value)?,
-                Param::Count => q.count = Some(parse_count(&value)?),
-                Param::SkipToken => q.skip_token = Some(value),
-                Param::Cursor => q.cursor = Some(value),
-                Param::Attributes => q.attributes = split_list(&value),
-                Param::ExcludedAttributes => q.excluded_attributes = split_list(&value),
-                Param::SortBy => q.sort_by = Some(value.trim().to_string()),
-                Param::SortOrder => q.sort_order = Some(parse_sort_order(&value)?),
-            }
+            q.set(param, value)?;
         }
         Ok(q)
+    }
+
+    /// Parses the SearchRequest body of `POST /Users/.search` or `/Groups/.search` (RFC 7644
+    /// §3.4.3). `schemas`, when present, must list
+    /// `urn:ietf:params:scim:api:messages:2.0:SearchRequest`. `attributes` and
+    /// `excludedAttributes` are arrays of strings (a comma-separated string is accepted too);
+    /// numbers may be JSON numbers or strings; `null` counts as absent. Malformed JSON or wrong
+    /// `schemas` are 400 `invalidSyntax`; otherwise the errors are those of
+    /// [`from_query_string`](Self::from_query_string), plus 400 `invalidValue` for a member of
+    /// the wrong JSON type.
+    pub fn from_search_request(body: &[u8]) -> Result<ListQuery, ScimError> {
+        let body: Value = serde_json::from_slice(body).map_err(|e| {
+            ScimError::invalid_syntax(format!("the SearchRequest body is not valid JSON: {e}"))
+        })?;
+        let Value::Object(members) = body else {
+            return Err(ScimError::invalid_syntax(
+                "the SearchRequest body must be a JSON object",
+            ));
+        };
+        let mut q = ListQuery::default();
+        let mut seen: Vec<&'static str> = Vec::new();
+        for (name, value) in &members {
+            if name.eq_ignore_ascii_case("schemas") {
+                check_search_request_schemas(value)?;
+                continue;
+            }
+            let Some(param) = Param::from_name(name) else {
+                continue;
+            };
+            param.first_time(&mut seen)?;
+            let wrong_type = || {
+                ScimError::invalid_value(format!(
+                    "SearchRequest member {} has the wrong JSON type",
+                    param.canonical()
+                ))
+            };
+            let text = match (param, value) {
+                (_, Value::Null) => continue,
+                (_, Value::String(s)) => s.clone(),
+                (Param::StartIndex | Param::Count, Value::Number(n)) => n.to_string(),
+                (Param::Attributes | Param::ExcludedAttributes, Value::Array(items)) => items
+                    .iter()
+                    .map(|i| i.as_str().ok_or_else(wrong_type))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+                _ => return Err(wrong_type()),
+            };
+            q.set(param, text)?;
+        }
+        Ok(q)
+    }
+
+    /// One parameter's value, as text; the single place where values are checked, whichever
+    /// form the request took. Empty values count as absent.
+    fn set(&mut self, param: Param, value: String) -> Result<(), ScimError> {
+        if value.trim().is_empty() {
+            return Ok(());
+        }
+        match param {
+            Param::Filter => self.filter = Some(filter::parse(&value)?),
+            Param::StartIndex => self.start_index = parse_start_index(&value)?,
+            Param::Count => self.count = Some(parse_count(&value)?),
+            Param::SkipToken => self.skip_token = Some(value),
+            Param::Cursor => self.cursor = Some(value),
+            Param::Attributes => self.attributes = split_list(&value),
+            Param::ExcludedAttributes => self.excluded_attributes = split_list(&value),
+            Param::SortBy => self.sort_by = Some(value.trim().to_string()),
+            Param::SortOrder => self.sort_order = Some(parse_sort_order(&value)?),
+        }
+        Ok(())
+    }
+}
+
+fn check_search_request_schemas(value: &Value) -> Result<(), ScimError> {
+    let listed = value.as_array().is_some_and(|items| {
+        items.iter().any(|s| {
+            s.as_str()
+                .is_some_and(|s| schema::urn_eq(s, schema::SEARCH_REQUEST))
+        })
+    });
+    if listed {
+        Ok(())
+    } else {
+        Err(ScimError::invalid_syntax(format!(
+            "a SearchRequest's schemas must be an array listing {}",
+            schema::SEARCH_REQUEST
+        )))
     }
 }
 
@@ -130,6 +213,19 @@ impl Param {
             Param::SortBy => "sortBy",
             Param::SortOrder => "sortOrder",
         }
+    }
+
+    /// A repeated parameter is ambiguous (which one did the caller mean?), so it is refused
+    /// rather than one silently picked.
+    fn first_time(self, seen: &mut Vec<&'static str>) -> Result<(), ScimError> {
+        if seen.contains(&self.canonical()) {
+            return Err(ScimError::invalid_value(format!(
+                "query parameter {} is given more than once",
+                self.canonical()
+            )));
+        }
+        seen.push(self.canonical());
+        Ok(())
     }
 
     fn from_name(name: &str) -> Option<Param> {
@@ -331,5 +427,154 @@ mod tests {
             "{}",
             e.detail
         );
+    }
+
+    // ---- SearchRequest bodies (POST .../.search) ----
+
+    fn search(body: &str) -> ListQuery {
+        ListQuery::from_search_request(body.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"))
+    }
+
+    fn bad_search(body: &str) -> ScimError {
+        ListQuery::from_search_request(body.as_bytes())
+            .err()
+            .unwrap_or_else(|| panic!("{body} was accepted"))
+    }
+
+    #[test]
+    fn search_request_with_every_field() {
+        let got = search(
+            r#"{
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                "attributes": ["displayName", "userName"],
+                "excludedAttributes": ["emails"],
+                "filter": "displayName sw \"smith\"",
+                "sortBy": "userName",
+                "sortOrder": "descending",
+                "startIndex": 11,
+                "count": 10,
+                "cursor": "abc"
+            }"#,
+        );
+        assert_eq!(got.attributes, vec!["displayName", "userName"]);
+        assert_eq!(got.excluded_attributes, vec!["emails"]);
+        assert_eq!(
+            got.filter.map(|f| f.to_string()).as_deref(),
+            Some(r#"displayName sw "smith""#)
+        );
+        assert_eq!(got.sort_by.as_deref(), Some("userName"));
+        assert_eq!(got.sort_order, Some(SortOrder::Descending));
+        assert_eq!((got.start_index, got.count), (11, Some(10)));
+        assert_eq!(got.cursor.as_deref(), Some("abc"));
+        assert_eq!(got.skip_token, None);
+    }
+
+    #[test]
+    fn search_request_attribute_lists_as_array_or_comma_separated_string() {
+        let from_array = search(r#"{"attributes": ["userName", " name.givenName "]}"#);
+        let from_string = search(r#"{"attributes": "userName, name.givenName"}"#);
+        assert_eq!(from_array.attributes, vec!["userName", "name.givenName"]);
+        assert_eq!(from_string.attributes, from_array.attributes);
+        let got = search(r#"{"excludedAttributes": "emails,groups"}"#);
+        assert_eq!(got.excluded_attributes, vec!["emails", "groups"]);
+        assert_eq!(
+            search(r#"{"attributes": []}"#).attributes,
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn search_request_schemas_may_be_absent_and_names_ignore_case() {
+        let got = search(r#"{"COUNT": 3, "StartIndex": "2", "sortorder": "Ascending"}"#);
+        assert_eq!((got.start_index, got.count), (2, Some(3)));
+        assert_eq!(got.sort_order, Some(SortOrder::Ascending));
+        assert_eq!(search("{}"), ListQuery::default());
+        assert_eq!(
+            search(r#"{"schemas": ["URN:IETF:PARAMS:SCIM:API:MESSAGES:2.0:SEARCHREQUEST"]}"#),
+            ListQuery::default()
+        );
+    }
+
+    #[test]
+    fn search_request_nulls_and_unknown_members_are_ignored() {
+        let got = search(r#"{"filter": null, "count": null, "foo": [1], "startIndex": 0}"#);
+        assert_eq!(got, ListQuery::default());
+    }
+
+    #[test]
+    fn search_request_malformed_json_or_wrong_schemas_is_invalid_syntax() {
+        for body in [
+            "",
+            "{",
+            "[]",
+            r#""filter""#,
+            r#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#,
+            r#"{"schemas": "urn:ietf:params:scim:api:messages:2.0:SearchRequest"}"#,
+            r#"{"schemas": []}"#,
+        ] {
+            let e = bad_search(body);
+            assert_eq!(
+                (e.status, e.scim_type),
+                (400, Some(ScimType::InvalidSyntax)),
+                "{body}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn search_request_bad_filter_is_invalid_filter() {
+        let e = bad_search(r#"{"filter": "userName eq"}"#);
+        assert_eq!(
+            (e.status, e.scim_type),
+            (400, Some(ScimType::InvalidFilter))
+        );
+    }
+
+    #[test]
+    fn search_request_bad_values_are_invalid_value_naming_the_member() {
+        for (body, name) in [
+            (r#"{"count": -1}"#, "count"),
+            (r#"{"count": 1.5}"#, "count"),
+            (r#"{"count": "abc"}"#, "count"),
+            (r#"{"count": true}"#, "count"),
+            (r#"{"startIndex": "x"}"#, "startIndex"),
+            (r#"{"startIndex": 99999999999999999999999}"#, "startIndex"),
+            (r#"{"sortOrder": "up"}"#, "sortOrder"),
+            (r#"{"filter": 5}"#, "filter"),
+            (r#"{"attributes": ["userName", 5]}"#, "attributes"),
+            (r#"{"excludedAttributes": {"a": 1}}"#, "excludedAttributes"),
+            (r#"{"count": 1, "Count": 2}"#, "count"),
+        ] {
+            let e = bad_search(body);
+            assert_eq!(
+                (e.status, e.scim_type),
+                (400, Some(ScimType::InvalidValue)),
+                "{body}: {e}"
+            );
+            assert!(e.detail.contains(name), "{body}: {}", e.detail);
+        }
+    }
+
+    #[test]
+    fn search_request_and_query_string_agree() {
+        let body = search(
+            r#"{"filter": "userName eq \"bjensen\"", "startIndex": -3, "count": 0,
+                "attributes": ["userName"], "sortBy": "meta.created"}"#,
+        );
+        let query = q(
+            "filter=userName+eq+%22bjensen%22&startIndex=-3&count=0&attributes=userName&sortBy=meta.created",
+        );
+        assert_eq!(body, query);
+        assert_eq!(body.start_index, 1);
+    }
+
+    #[test]
+    fn wants_follows_attributes_and_exclusions() {
+        let q = |query: &str| ListQuery::from_query_string(query).unwrap();
+        assert!(q("").wants("members"));
+        assert!(!q("excludedAttributes=Members").wants("members"));
+        assert!(q("excludedAttributes=members.display").wants("members"), "only part of it is excluded");
+        assert!(q("attributes=displayName,members.value").wants("members"));
+        assert!(!q("attributes=displayName").wants("members"));
     }
 }

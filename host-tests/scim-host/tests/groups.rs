@@ -150,3 +150,23 @@ async fn entra_style_member_patches_in_both_styles() {
     assert_eq!(connector.send_json("PATCH", &format!("/scim/v2/Groups/{id}"), &by_list).await.status, 200);
     assert!(!connector.emulator.members_of(&id).contains(&newcomers[0]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attributes_shape_groups_and_search_finds_them() {
+    let connector = Connector::start().await;
+    let engineering = group_named(&connector, "Engineering");
+    let id = engineering["id"].as_str().unwrap();
+    let lean = connector.get(&format!("/scim/v2/Groups/{id}?attributes=displayName")).await.json();
+    let keys: BTreeSet<&str> = lean.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["displayName", "id", "schemas"].into_iter().collect(), "{lean}");
+    let values_only = connector.get(&format!("/scim/v2/Groups/{id}?attributes=members.value")).await.json();
+    assert_eq!(member_ids(&values_only), connector.emulator.members_of(id).into_iter().collect());
+    assert!(values_only["members"][0].get("display").is_none());
+
+    let search = json!({ "filter": "displayName sw \"Eng\"", "excludedAttributes": ["members"] });
+    let reply = connector.post_json("/scim/v2/Groups/.search", &search).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let list = reply.json();
+    assert_eq!(list["totalResults"], json!(1), "{list}");
+    assert!(list["Resources"][0].get("members").is_none());
+}

@@ -369,3 +369,51 @@ async fn replace_refuses_bad_requests_and_changes_nothing() {
         .assert_scim_error(404, None);
     assert_eq!(graph_user_by_id(&connector, id), graph_user, "nothing changed");
 }
+
+/// RFC 7644 §3.4.2.5: `attributes` keeps only what is named (and what is always returned),
+/// `excludedAttributes` drops what is named; password is never returned.
+#[tokio::test(flavor = "multi_thread")]
+async fn attributes_and_excluded_attributes_shape_users() {
+    let connector = Connector::start().await;
+    let id = first_user(&connector)["id"].as_str().unwrap().to_string();
+    let only = connector.get(&format!("/scim/v2/Users/{id}?attributes=userName,name.givenName,{ENTERPRISE}:department")).await.json();
+    assert_eq!(only["id"], json!(id), "id is always returned");
+    assert!(only["userName"].is_string());
+    assert!(only["name"]["givenName"].is_string() && only["name"].get("familyName").is_none(), "{only}");
+    assert!(only[ENTERPRISE]["department"].is_string() && only[ENTERPRISE].get("employeeNumber").is_none());
+    assert!(only.get("displayName").is_none() && only.get("emails").is_none(), "{only}");
+
+    let without = connector.get(&format!("/scim/v2/Users/{id}?excludedAttributes=emails,phoneNumbers")).await.json();
+    assert!(without.get("emails").is_none() && without.get("phoneNumbers").is_none());
+    assert!(without["displayName"].is_string());
+
+    let list = connector.get("/scim/v2/Users?count=3&attributes=userName").await.json();
+    for user in list["Resources"].as_array().unwrap() {
+        let keys: std::collections::BTreeSet<&str> = user.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "schemas", "userName"].into_iter().collect(), "{user}");
+    }
+}
+
+/// RFC 7644 §3.4.3: POST /.search takes the query as a SearchRequest body.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_with_a_request_body() {
+    let connector = Connector::start().await;
+    let graph_user = first_user(&connector);
+    let search = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": format!("userName eq \"{}\"", graph_user["userPrincipalName"].as_str().unwrap()),
+        "attributes": ["userName", "displayName"],
+        "count": 10
+    });
+    let reply = connector.post_json("/scim/v2/Users/.search", &search).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let list = reply.json();
+    assert_eq!(list["totalResults"], json!(1));
+    assert_eq!(list["Resources"][0]["displayName"], graph_user["displayName"]);
+    assert!(list["Resources"][0].get("emails").is_none());
+
+    let bad = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] });
+    connector.post_json("/scim/v2/Users/.search", &bad).await.assert_scim_error(400, Some("invalidSyntax"));
+    let bad_filter = json!({ "filter": "userName co" });
+    connector.post_json("/scim/v2/Users/.search", &bad_filter).await.assert_scim_error(400, Some("invalidFilter"));
+}
