@@ -20,6 +20,11 @@ async fn handle(request: Request) -> impl IntoResponse {
 
 async fn groups_delete(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
-    connection.graph().delete_group(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let graph = connection.graph();
+    if call.has_precondition() {
+        let current = scim_graph::read_group(&graph, call.param("id"), true, &call.location_base).await?;
+        call.require_version(&guest::to_json(&current)?)?;
+    }
+    graph.delete_group(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
     Ok(Reply::no_content())
 }

@@ -26,6 +26,14 @@ async fn groups_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
     let group = scim_graph::read_group(&connection.graph(), call.param("id"), query.wants("members"), &call.location_base).await?;
-    let group = guest::to_json(&group)?;
-    Ok(Reply::ok(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group)))
+    let mut group = guest::to_json(&group)?;
+    // A group's version covers its members; without them there is no version to give.
+    if !query.wants("members") {
+        return Ok(Reply::ok(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group)));
+    }
+    let version = scim::etag::stamp(&mut group);
+    if call.has_version(&version) {
+        return Ok(Reply::not_modified(version));
+    }
+    Ok(Reply::versioned(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group), version))
 }

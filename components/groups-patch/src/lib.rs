@@ -29,9 +29,11 @@ async fn groups_patch(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let before = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
-    let patched = scim::patch::apply(&guest::to_json(&before)?, &patch, &AttributeRules::group())?;
+    let current = guest::to_json(&before)?;
+    call.require_version(&current)?;
+    let patched = scim::patch::apply(&current, &patch, &AttributeRules::group())?;
     let after = Group::from_request_body(patched.to_string().as_bytes())?;
     scim_graph::update_group(&graph, id, &before, &after).await?;
     let group = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
-    Ok(Reply::ok(guest::to_json(&group)?))
+    Ok(Reply::resource(guest::to_json(&group)?))
 }

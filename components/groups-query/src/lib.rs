@@ -50,7 +50,10 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
             (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
             _ => None,
         };
-        let group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
+        let mut group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
+        if with_members {
+            scim::etag::stamp(&mut group);
+        }
         resources.push(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group));
     }
     Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))

@@ -34,7 +34,8 @@ async fn groups_replace(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let before = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
+    call.require_version(&guest::to_json(&before)?)?;
     scim_graph::update_group(&graph, id, &before, &replacement).await?;
     let group = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
-    Ok(Reply::ok(guest::to_json(&group)?))
+    Ok(Reply::resource(guest::to_json(&group)?))
 }

@@ -39,6 +39,33 @@ impl Call {
         self.template
     }
 
+    /// RFC 7644 §3.14: a change sent with `If-Match` goes ahead only on the version the caller
+    /// saw; otherwise 412. `current` is the resource as it is now.
+    pub fn require_version(&self, current: &serde_json::Value) -> Result<(), ScimError> {
+        match self.header("if-match") {
+            Some(expected) if !scim::etag::matches(expected, &scim::etag::version_of(current)) => Err(ScimError::new(
+                412,
+                None,
+                format!("the resource has changed: it is no longer at version {expected}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the caller made the change conditional (`If-Match`), so the current version is needed.
+    pub fn has_precondition(&self) -> bool {
+        self.header("if-match").is_some()
+    }
+
+    /// Whether a read sent with `If-None-Match` already has this version.
+    pub fn has_version(&self, version: &str) -> bool {
+        self.header("if-none-match").is_some_and(|tags| scim::etag::matches(tags, version))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// A path parameter the route template guarantees.
     pub fn param(&self, name: &str) -> &str {
         self.params.get(name).unwrap_or_default()

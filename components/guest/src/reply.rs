@@ -1,5 +1,6 @@
 //! SCIM responses: a status, an optional JSON body with `application/scim+json`, and the
-//! headers SCIM asks for (`Location` on create, `Retry-After` when Graph throttles).
+//! headers SCIM asks for (`Location` on create, `ETag` with a resource's version, `Retry-After`
+//! when Graph throttles).
 
 use bytes::Bytes;
 use scim::error::ScimError;
@@ -9,30 +10,56 @@ pub struct Reply {
     status: u16,
     body: Option<serde_json::Value>,
     location: Option<String>,
+    etag: Option<String>,
     retry_after: Option<u64>,
 }
 
 impl Reply {
-    pub fn ok(body: serde_json::Value) -> Reply {
-        Reply { status: 200, body: Some(body), location: None, retry_after: None }
+    fn new(status: u16, body: Option<serde_json::Value>) -> Reply {
+        Reply { status, body, location: None, etag: None, retry_after: None }
     }
 
-    pub fn created(body: serde_json::Value, location: String) -> Reply {
-        Reply { status: 201, body: Some(body), location: Some(location), retry_after: None }
+    pub fn ok(body: serde_json::Value) -> Reply {
+        Reply::new(200, Some(body))
+    }
+
+    /// One resource (perhaps projected) and the version of the whole resource, as `ETag`.
+    pub fn versioned(body: serde_json::Value, version: String) -> Reply {
+        Reply { etag: Some(version), ..Reply::ok(body) }
+    }
+
+    /// A whole resource: stamped with its version, answered with `ETag`.
+    pub fn resource(mut body: serde_json::Value) -> Reply {
+        let version = scim::etag::stamp(&mut body);
+        Reply::versioned(body, version)
+    }
+
+    /// A created resource: stamped with its version, with `Location` and `ETag`.
+    pub fn created(mut body: serde_json::Value, location: String) -> Reply {
+        let version = scim::etag::stamp(&mut body);
+        Reply { location: Some(location), etag: Some(version), ..Reply::new(201, Some(body)) }
+    }
+
+    /// `If-None-Match` named the current version: nothing to send.
+    pub fn not_modified(version: String) -> Reply {
+        Reply { etag: Some(version), ..Reply::new(304, None) }
     }
 
     pub fn no_content() -> Reply {
-        Reply { status: 204, body: None, location: None, retry_after: None }
+        Reply::new(204, None)
     }
 
     pub fn error(error: &ScimError) -> Reply {
-        Reply { status: error.status, body: Some(error.to_json()), location: None, retry_after: error.retry_after }
+        Reply { retry_after: error.retry_after, ..Reply::new(error.status, Some(error.to_json())) }
     }
 
     pub fn into_response(self) -> http::Response<FullBody<Bytes>> {
         let mut builder = http::Response::builder().status(self.status);
         if let Some(location) = &self.location {
             builder = builder.header(http::header::LOCATION, location);
+        }
+        if let Some(version) = &self.etag {
+            builder = builder.header(http::header::ETAG, version);
         }
         if let Some(seconds) = self.retry_after {
             builder = builder.header(http::header::RETRY_AFTER, seconds.to_string());

@@ -20,6 +20,11 @@ async fn handle(request: Request) -> impl IntoResponse {
 
 async fn users_delete(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
-    connection.graph().delete_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let graph = connection.graph();
+    if call.has_precondition() {
+        let current = graph.get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
+        call.require_version(&guest::to_json(&scim_graph::user_to_scim(&current, &call.location_base))?)?;
+    }
+    graph.delete_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
     Ok(Reply::no_content())
 }

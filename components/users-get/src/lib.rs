@@ -25,6 +25,10 @@ async fn users_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
     let user = connection.graph().get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
-    let user = guest::to_json(&scim_graph::user_to_scim(&user, &call.location_base))?;
-    Ok(Reply::ok(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User)))
+    let mut user = guest::to_json(&scim_graph::user_to_scim(&user, &call.location_base))?;
+    let version = scim::etag::stamp(&mut user);
+    if call.has_version(&version) {
+        return Ok(Reply::not_modified(version));
+    }
+    Ok(Reply::versioned(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User), version))
 }

@@ -30,10 +30,12 @@ async fn users_patch(call: Call) -> Result<Reply, ScimError> {
     let graph = connection.graph();
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
     let before = scim_graph::user_to_scim(&current, &call.location_base);
-    let patched = scim::patch::apply(&guest::to_json(&before)?, &patch, &AttributeRules::user())?;
+    let current = guest::to_json(&before)?;
+    call.require_version(&current)?;
+    let patched = scim::patch::apply(&current, &patch, &AttributeRules::user())?;
     let after = User::from_request_body(patched.to_string().as_bytes())?;
     scim_graph::update_user(&graph, id, &before, &after).await?;
 
     let updated = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    Ok(Reply::ok(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
+    Ok(Reply::resource(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
 }

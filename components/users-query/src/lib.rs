@@ -46,7 +46,8 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
     };
     let mut resources = Vec::with_capacity(window.items.len());
     for user in &window.items {
-        let user = guest::to_json(&scim_graph::user_to_scim(user, &call.location_base))?;
+        let mut user = guest::to_json(&scim_graph::user_to_scim(user, &call.location_base))?;
+        scim::etag::stamp(&mut user);
         resources.push(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User));
     }
     Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))

@@ -36,8 +36,9 @@ async fn users_replace(call: Call) -> Result<Reply, ScimError> {
     let graph = connection.graph();
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
     let before = scim_graph::user_to_scim(&current, &call.location_base);
+    call.require_version(&guest::to_json(&before)?)?;
     scim_graph::update_user(&graph, id, &before, &replacement).await?;
 
     let updated = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    Ok(Reply::ok(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
+    Ok(Reply::resource(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
 }
