@@ -1,10 +1,11 @@
 //! Query Groups: `GET /scim/v2/Groups?filter=...&startIndex=...&count=...` and the B2C
-//! connector's `GET /v1.0/groups?filter={filter}&count={pageSize}`, and `POST
-//! /scim/v2/Groups/.search`, with each group's members unless the caller excludes them
+//! connector's `GET /v1.0/groups?filter={filter}&count={pageSize}`, `POST
+//! /scim/v2/Groups/.search`, cursor paging (RFC 9865 `cursor`, and the B2C table's
+//! `GET /v1.0/groups/EIDExtension/Paged?filter=&count=&skipToken=`), with each group's members unless the caller excludes them
 //! (`excludedAttributes=members`, as provisioning engines do) and `attributes` /
 //! `excludedAttributes` applied.
 
-use guest::{Call, Connection, Operation, Reply, Window};
+use guest::{Call, Connection, CursorPage, Operation, Reply, Window};
 use scim::error::ScimError;
 use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
@@ -14,7 +15,12 @@ use spin_sdk::http::{IntoResponse, Request};
 pub const OPERATION: Operation = Operation {
     name: "groups-query",
     summary: "Retrieve groups matching a filter, a page at a time.",
-    routes: &[("GET", "/scim/v2/Groups"), ("GET", "/v1.0/groups"), ("POST", "/scim/v2/Groups/.search")],
+    routes: &[
+        ("GET", "/scim/v2/Groups"),
+        ("GET", "/v1.0/groups"),
+        ("GET", "/v1.0/groups/EIDExtension/Paged"),
+        ("POST", "/scim/v2/Groups/.search"),
+    ],
     graph_permissions: &["GroupMember.Read.All"],
 };
 
@@ -39,22 +45,37 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         let graph = &graph;
         async move { graph.list_groups(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
     };
+    let to_resources = async |groups: &[graph::Group]| -> Result<Vec<serde_json::Value>, ScimError> {
+        let mut resources = Vec::with_capacity(groups.len());
+        for group in groups {
+            let members = match (with_members, group.id.as_deref()) {
+                (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
+                _ => None,
+            };
+            let mut group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
+            if with_members {
+                scim::etag::stamp(&mut group);
+            }
+            resources.push(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group));
+        }
+        Ok(resources)
+    };
+
+    if let Some(cursor) = guest::requested_cursor(&call, &query) {
+        let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
+        let total_results = match page.next_cursor.is_some() || !cursor.is_empty() {
+            true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
+            false => page.items.len() as u64,
+        };
+        let mut list = ListResponse::new(to_resources(&page.items).await?, total_results, 1);
+        list.next_cursor = page.next_cursor;
+        return Ok(Reply::ok(list.to_json()));
+    }
+
     let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
     let total_results = match window.more {
         true => list(1, None, true).await?.count.unwrap_or(window.seen),
         false => window.seen,
     };
-    let mut resources = Vec::with_capacity(window.items.len());
-    for group in &window.items {
-        let members = match (with_members, group.id.as_deref()) {
-            (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
-            _ => None,
-        };
-        let mut group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
-        if with_members {
-            scim::etag::stamp(&mut group);
-        }
-        resources.push(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group));
-    }
-    Ok(Reply::ok(ListResponse::new(resources, total_results, query.start_index).to_json()))
+    Ok(Reply::ok(ListResponse::new(to_resources(&window.items).await?, total_results, query.start_index).to_json()))
 }

@@ -55,3 +55,38 @@ impl<T> Window<T> {
         Ok(Window { items, seen, more: skip_token.is_some() })
     }
 }
+
+/// The cursor a list request pages by, if it pages by cursor: RFC 9865's `cursor` (empty for
+/// the first page), the B2C table's `skipToken`, or any request to its `EIDExtension/Paged` routes.
+pub fn requested_cursor(call: &crate::Call, query: &scim::query::ListQuery) -> Option<String> {
+    query
+        .cursor
+        .clone()
+        .or_else(|| query.skip_token.clone())
+        .or_else(|| call.route_template().ends_with("/EIDExtension/Paged").then(String::new))
+}
+
+/// One page of cursor paging (RFC 9865 `cursor` / `nextCursor`, and the B2C table's
+/// `skipToken`): Graph's own continuation token is the cursor, so no state is kept anywhere.
+pub struct CursorPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> CursorPage<T> {
+    /// The page after `cursor` (the first page when it is empty).
+    pub async fn fetch<F, Fut>(cursor: &str, count: Option<u64>, fetch: F) -> Result<CursorPage<T>, ScimError>
+    where
+        F: FnOnce(u32, Option<String>) -> Fut,
+        Fut: Future<Output = Result<Page<T>, ScimError>>,
+    {
+        let top = count.unwrap_or(DEFAULT_COUNT).clamp(1, GRAPH_MAX_TOP) as u32;
+        let token = (!cursor.is_empty()).then(|| cursor.to_string());
+        let page = fetch(top, token).await.map_err(|error| match error.status {
+            // Graph refuses a token it did not issue, or one for another query.
+            400 if !cursor.is_empty() => ScimError::invalid_value(format!("the cursor is not valid for this query: {}", error.detail)),
+            _ => error,
+        })?;
+        Ok(CursorPage { items: page.value, next_cursor: page.skip_token })
+    }
+}

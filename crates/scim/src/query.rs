@@ -138,9 +138,13 @@ impl ListQuery {
     }
 
     /// One parameter's value, as text; the single place where values are checked, whichever
-    /// form the request took. Empty values count as absent.
+    /// form the request took. Empty values count as absent, except `cursor`: an empty cursor asks
+    /// for the first page of cursor paging (RFC 9865).
     fn set(&mut self, param: Param, value: String) -> Result<(), ScimError> {
         if value.trim().is_empty() {
+            if matches!(param, Param::Cursor) {
+                self.cursor = Some(String::new());
+            }
             return Ok(());
         }
         match param {
@@ -576,5 +580,13 @@ mod tests {
         assert!(q("excludedAttributes=members.display").wants("members"), "only part of it is excluded");
         assert!(q("attributes=displayName,members.value").wants("members"));
         assert!(!q("attributes=displayName").wants("members"));
+    }
+
+    #[test]
+    fn an_empty_cursor_asks_for_cursor_paging() {
+        let q = ListQuery::from_query_string("cursor&count=5").unwrap();
+        assert_eq!(q.cursor.as_deref(), Some(""));
+        assert_eq!(ListQuery::from_query_string("cursor=").unwrap().cursor.as_deref(), Some(""));
+        assert_eq!(ListQuery::from_query_string("count=5").unwrap().cursor, None);
     }
 }
