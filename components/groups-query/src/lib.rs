@@ -37,11 +37,14 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         _ => ListQuery::from_query_string(&call.query)?,
     };
     let filter = query.filter.as_ref().map(scim_graph::group_filter).transpose()?;
+    let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::group_order_by(attribute, query.sort_order)).transpose()?;
     let with_members = query.wants("members");
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
-        let query = graph::GroupQuery { filter: filter.clone(), top: Some(top), skip_token, count };
+        // The count needs no order; pages keep theirs across skiptokens.
+        let order_by = if count { None } else { order_by.clone() };
+        let query = graph::GroupQuery { filter: filter.clone(), top: Some(top), skip_token, count, order_by };
         let graph = &graph;
         async move { graph.list_groups(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
     };

@@ -1,9 +1,10 @@
 //! Query Users: `GET /scim/v2/Users?filter=...&startIndex=...&count=...` and the B2C connector's
 //! `GET /v1.0/users?filter={filter}&count={pageSize}`, `POST /scim/v2/Users/.search` with the
 //! same query as a SearchRequest body, and cursor paging: RFC 9865 `cursor`/`nextCursor`, and the
-//! B2C table's `GET /v1.0/users/EIDExtension/Paged?filter=&count=&skipToken=`. The SCIM filter becomes a Graph `$filter` (or a 400
-//! invalidFilter); paging walks Graph's skiptokens, a bounded number of pages at most;
-//! `attributes` / `excludedAttributes` shape each user.
+//! B2C table's `GET /v1.0/users/EIDExtension/Paged?filter=&count=&skipToken=`. The SCIM filter
+//! becomes a Graph `$filter` (or a 400 invalidFilter) and `sortBy`/`sortOrder` its `$orderby`;
+//! paging walks Graph's skiptokens, a bounded number of pages at most; `attributes` /
+//! `excludedAttributes` shape each user.
 
 use guest::{Call, Connection, CursorPage, Operation, Reply, Window};
 use scim::error::ScimError;
@@ -37,10 +38,13 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
         _ => ListQuery::from_query_string(&call.query)?,
     };
     let filter = query.filter.as_ref().map(scim_graph::user_filter).transpose()?;
+    let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
-        let query = graph::UserQuery { filter: filter.clone(), top: Some(top), skip_token, count };
+        // The count needs no order; pages keep theirs across skiptokens.
+        let order_by = if count { None } else { order_by.clone() };
+        let query = graph::UserQuery { filter: filter.clone(), top: Some(top), skip_token, count, order_by };
         let graph = &graph;
         async move { graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
     };

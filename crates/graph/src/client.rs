@@ -25,6 +25,15 @@ pub struct UserQuery {
     pub skip_token: Option<String>,
     /// Ask Graph for `@odata.count` (an advanced query; unsupported in Azure AD B2C tenants).
     pub count: bool,
+    pub order_by: Option<OrderBy>,
+}
+
+/// `$orderby`: one property, ascending unless `descending`. Sent as an advanced query, which is
+/// what Graph needs to sort together with a filter or on most properties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBy {
+    pub property: String,
+    pub descending: bool,
 }
 
 /// What `list_groups` asks for; the same rules as [`UserQuery`].
@@ -35,6 +44,7 @@ pub struct GroupQuery {
     pub skip_token: Option<String>,
     /// Ask Graph for `@odata.count` (an advanced query).
     pub count: bool,
+    pub order_by: Option<OrderBy>,
 }
 
 /// Graph's largest page of group members or owners.
@@ -81,6 +91,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             query.top,
             query.count,
             query.skip_token.as_deref(),
+            query.order_by.as_ref(),
         );
         let response = self.send(http::Method::GET, &path, None, advanced).await?;
         decode_page(&response, "user page")
@@ -150,6 +161,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             query.top,
             query.count,
             query.skip_token.as_deref(),
+            query.order_by.as_ref(),
         );
         let response = self.send(http::Method::GET, &path, None, advanced).await?;
         decode_page(&response, "group page")
@@ -415,11 +427,17 @@ fn push_collection_query(
     top: Option<u32>,
     count: bool,
     skip_token: Option<&str>,
+    order_by: Option<&OrderBy>,
 ) -> bool {
-    let advanced = count || filter.is_some_and(Filter::needs_advanced_query);
+    let advanced = count || order_by.is_some() || filter.is_some_and(Filter::needs_advanced_query);
     if let Some(filter) = filter {
         path.push_str("&$filter=");
         path.push_str(&percent::query_value(&filter.to_odata()));
+    }
+    if let Some(order) = order_by {
+        let direction = if order.descending { " desc" } else { "" };
+        path.push_str("&$orderby=");
+        path.push_str(&percent::query_value(&format!("{}{direction}", order.property)));
     }
     if let Some(top) = top {
         path.push_str(&format!("&$top={top}"));

@@ -14,7 +14,7 @@ mod token;
 mod transport;
 mod user;
 
-pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, UserQuery};
+pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
 pub use config::{Credential, GraphConfig};
 pub use error::Error;
 pub use group::{

@@ -317,6 +317,7 @@ fn list_users_continues_with_the_skip_token_and_the_same_query() {
         top: Some(2),
         skip_token: Some("RFNwdAIAAQ+AA==".into()),
         count: false,
+        order_by: None,
     };
     let page = block_on(client.list_users(&query)).unwrap();
     assert_eq!(page.value[0].id.as_deref(), Some("u3"));
@@ -568,4 +569,22 @@ fn debug_output_never_shows_the_secret_or_token() {
         "{shown}"
     );
     assert!(shown.contains("<redacted>"));
+}
+
+#[test]
+fn order_by_is_sent_as_an_advanced_query() {
+    let transport = FakeTransport::new();
+    transport.token(3600).reply_json(200, json!({"value": []}));
+    let (config, tokens) = (config(), TokenCache::with_clock(support::now));
+    let client = GraphClient::new(&transport, &config, &tokens);
+    let query = UserQuery {
+        filter: Some(Filter::StartsWith("displayName".into(), "A".into())),
+        order_by: Some(graph::OrderBy { property: "displayName".into(), descending: true }),
+        ..Default::default()
+    };
+    block_on(client.list_users(&query)).unwrap();
+    let last = transport.last();
+    assert!(last.uri.contains("&$orderby=displayName%20desc"), "{}", last.uri);
+    assert!(last.uri.contains("$count=true"), "{}", last.uri);
+    assert_eq!(last.header("consistencylevel"), Some("eventual"));
 }

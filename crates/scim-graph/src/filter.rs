@@ -5,6 +5,7 @@
 use graph::{Filter as GraphFilter, Literal};
 use scim::error::ScimError;
 use scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim::query::SortOrder;
 use scim::schema;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -80,10 +81,10 @@ pub fn user_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
         Filter::Or(a, b) => Ok(user_filter(a)?.or(user_filter(b)?)),
         Filter::Not(inner) => Ok(user_filter(inner)?.not()),
         Filter::Present(path) => Ok(GraphFilter::Ne(
-            property_in(&USERS, path)?.graph.to_string(),
+            property_in(&USERS, path, "filter")?.graph.to_string(),
             Literal::Null,
         )),
-        Filter::Compare { path, op, value } => compare(path, property_in(&USERS, path)?, *op, value),
+        Filter::Compare { path, op, value } => compare(path, property_in(&USERS, path, "filter")?, *op, value),
         Filter::ValuePath { path, filter } => email_value_path(path, filter),
     }
 }
@@ -109,8 +110,9 @@ const GROUPS: Filterable = Filterable {
     extension: (schema::AZURE_AD_GROUP, GROUP_EXTENSION),
 };
 
-/// The Graph property behind `path`, or 400 invalidFilter saying why there is none.
-fn property_in(filterable: &Filterable, path: &AttrPath) -> Result<Property, ScimError> {
+/// The Graph property behind `path`, or 400 invalidFilter saying why there is none (`verb`
+/// says what the caller wanted to do with it: filter, sort).
+fn property_in(filterable: &Filterable, path: &AttrPath, verb: &str) -> Result<Property, ScimError> {
     let lookup = |table: &[(&str, Property)]| {
         table
             .iter()
@@ -124,7 +126,7 @@ fn property_in(filterable: &Filterable, path: &AttrPath) -> Result<Property, Sci
         Some(urn) if schema::urn_eq(urn, extension_urn) => lookup(extension),
         Some(urn) => {
             return Err(ScimError::invalid_filter(format!(
-                "cannot filter {} by {path}: schema {urn} is not one the connector maps to Microsoft Graph",
+                "cannot {verb} {} by {path}: schema {urn} is not one the connector maps to Microsoft Graph",
                 filterable.resource
             )));
         }
@@ -133,7 +135,7 @@ fn property_in(filterable: &Filterable, path: &AttrPath) -> Result<Property, Sci
     };
     found.ok_or_else(|| {
         ScimError::invalid_filter(format!(
-            "cannot filter {} by {}: it has no Microsoft Graph property the connector can filter on",
+            "cannot {verb} {} by {}: it has no Microsoft Graph property the connector can {verb} on",
             filterable.resource,
             path.dotted()
         ))
@@ -272,5 +274,27 @@ fn group_property(path: &AttrPath) -> Result<Property, ScimError> {
             "Microsoft Graph cannot filter groups by their members; read the group's members instead",
         ));
     }
-    property_in(&GROUPS, path)
+    property_in(&GROUPS, path, "filter")
+}
+
+/// SCIM `sortBy` / `sortOrder` (RFC 7644 §3.4.2.3) for users -> Graph `$orderby`, through the
+/// same attribute map as filters. An attribute with no Graph property is 400 invalidValue.
+pub fn user_order_by(sort_by: &str, order: Option<SortOrder>) -> Result<graph::OrderBy, ScimError> {
+    order_by(&USERS, sort_by, order)
+}
+
+/// [`user_order_by`] for groups.
+pub fn group_order_by(sort_by: &str, order: Option<SortOrder>) -> Result<graph::OrderBy, ScimError> {
+    order_by(&GROUPS, sort_by, order)
+}
+
+fn order_by(filterable: &Filterable, sort_by: &str, order: Option<SortOrder>) -> Result<graph::OrderBy, ScimError> {
+    let path = AttrPath::parse(sort_by.trim())
+        .map_err(|_| ScimError::invalid_value(format!("sortBy `{sort_by}` is not an attribute path")))?;
+    let property = property_in(filterable, &path, "sort")
+        .map_err(|error| ScimError::invalid_value(error.detail))?;
+    Ok(graph::OrderBy {
+        property: property.graph.to_string(),
+        descending: order == Some(SortOrder::Descending),
+    })
 }

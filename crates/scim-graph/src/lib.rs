@@ -12,7 +12,7 @@ mod user;
 
 pub use change::{update_group, update_user};
 pub use error::{is_existing_reference, scim_error};
-pub use filter::{group_filter, user_filter};
+pub use filter::{group_filter, group_order_by, user_filter, user_order_by};
 pub use read::{MEMBER_LIMIT, all_members, read_group};
 pub use group::{
     AZURE_AD_GROUP, group_create_body, group_to_scim, group_update_body, member_changes,

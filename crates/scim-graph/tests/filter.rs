@@ -211,3 +211,18 @@ fn other_value_paths_are_refused() {
     assert!(refusal(r#"phoneNumbers[type eq "work"]"#).contains("phoneNumbers"));
     assert!(refusal(r#"addresses[type eq "work" and locality eq "Oslo"]"#).contains("addresses"));
 }
+
+#[test]
+fn sort_attributes_map_through_the_filter_table() {
+    use scim::query::SortOrder;
+    let by = scim_graph::user_order_by("userName", None).unwrap();
+    assert_eq!((by.property.as_str(), by.descending), ("userPrincipalName", false));
+    let by = scim_graph::user_order_by("name.familyName", Some(SortOrder::Descending)).unwrap();
+    assert_eq!((by.property.as_str(), by.descending), ("surname", true));
+    let by = scim_graph::group_order_by("displayName", Some(SortOrder::Ascending)).unwrap();
+    assert_eq!((by.property.as_str(), by.descending), ("displayName", false));
+    let error = scim_graph::user_order_by("nickName", None).unwrap_err();
+    assert_eq!((error.status, error.scim_type), (400, Some(scim::error::ScimType::InvalidValue)));
+    assert!(error.detail.contains("cannot sort users by nickName"), "{}", error.detail);
+    assert!(scim_graph::user_order_by("emails[", None).is_err());
+}

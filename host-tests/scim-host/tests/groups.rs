@@ -170,3 +170,16 @@ async fn attributes_shape_groups_and_search_finds_them() {
     assert_eq!(list["totalResults"], json!(1), "{list}");
     assert!(list["Resources"][0].get("members").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sort_by_orders_groups() {
+    let connector = Connector::start().await;
+    let list = connector.get("/scim/v2/Groups?sortBy=displayName&excludedAttributes=members&count=50").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let names: Vec<String> = list.json()["Resources"].as_array().unwrap().iter().map(|g| g["displayName"].as_str().unwrap().to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), connector.emulator.group_count());
+    connector.get("/scim/v2/Groups?sortBy=members").await.assert_scim_error(400, Some("invalidValue"));
+}

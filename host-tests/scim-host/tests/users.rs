@@ -417,3 +417,33 @@ async fn search_with_a_request_body() {
     let bad_filter = json!({ "filter": "userName co" });
     connector.post_json("/scim/v2/Users/.search", &bad_filter).await.assert_scim_error(400, Some("invalidFilter"));
 }
+
+/// RFC 7644 §3.4.2.3: `sortBy` / `sortOrder`, with and without a filter, index and cursor paging.
+#[tokio::test(flavor = "multi_thread")]
+async fn sort_by_orders_users() {
+    let connector = Connector::start().await;
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list["Resources"].as_array().unwrap().iter().map(|u| u["displayName"].as_str().unwrap().to_lowercase()).collect()
+    };
+    let descending = connector.get("/scim/v2/Users?sortBy=displayName&sortOrder=descending&count=50").await;
+    assert_eq!(descending.status, 200, "{}", descending.text());
+    let got = names(&descending.json());
+    let mut expected = got.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(got, expected, "descending by displayName");
+    let everyone: Vec<String> = {
+        let mut all: Vec<String> = connector.emulator.users().iter().map(|u| u["displayName"].as_str().unwrap().to_lowercase()).collect();
+        all.sort_by(|a, b| b.cmp(a));
+        all
+    };
+    assert_eq!(got[0], everyone[0], "sorted over the whole tenant, not one page");
+
+    let filtered = connector.get(&format!("/v1.0/users?filter={}&sortBy=userName&count=10", encode("userName sw \"a\""))).await;
+    assert_eq!(filtered.status, 200, "{}", filtered.text());
+    let upns: Vec<String> = filtered.json()["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_lowercase()).collect();
+    let mut sorted = upns.clone();
+    sorted.sort();
+    assert_eq!(upns, sorted);
+
+    connector.get("/scim/v2/Users?sortBy=nickName").await.assert_scim_error(400, Some("invalidValue"));
+}
