@@ -30,13 +30,9 @@ async fn users_create(call: Call) -> Result<Reply, ScimError> {
     let id = created.id.clone().unwrap_or_default();
 
     if let Some(manager) = scim_graph::manager_id(&request)
-        && let Err(error) = graph.set_manager(&id, manager).await
+        && let Err(error) = scim_graph::set_manager(&graph, &id, Some(manager)).await
     {
         let _ = graph.delete_user(&id).await;
-        let mut error = scim_graph::scim_error(&error);
-        if error.status == 404 {
-            error = ScimError::invalid_value(format!("manager {manager} does not exist"));
-        }
         return Err(error);
     }
 

@@ -21,10 +21,7 @@ pub async fn update_user<T: Transport>(
     let old_manager = manager_id(before);
     let new_manager = manager_id(after);
     if old_manager != new_manager {
-        set_manager(graph, id, new_manager).await.map_err(|error| match (error.status, new_manager) {
-            (404, Some(manager)) => ScimError::invalid_value(format!("manager {manager} does not exist")),
-            _ => error,
-        })?;
+        set_manager(graph, id, new_manager).await?;
     }
     let has_changes = changes.as_object().is_some_and(|c| !c.is_empty());
     if has_changes && let Err(error) = graph.update_user(id, &changes).await {
@@ -36,12 +33,17 @@ pub async fn update_user<T: Transport>(
     Ok(())
 }
 
-async fn set_manager<T: Transport>(graph: &GraphClient<'_, T>, id: &str, manager: Option<&str>) -> Result<(), ScimError> {
+/// Gives the user `id` this manager, or none. A manager Graph does not know is the caller's
+/// mistake: 400 invalidValue naming it.
+pub async fn set_manager<T: Transport>(graph: &GraphClient<'_, T>, id: &str, manager: Option<&str>) -> Result<(), ScimError> {
     let result = match manager {
         Some(manager) => graph.set_manager(id, manager).await,
         None => graph.remove_manager(id).await,
     };
-    result.map_err(|e| scim_error(&e))
+    result.map_err(|error| match (scim_error(&error), manager) {
+        (error, Some(manager)) if error.status == 404 => ScimError::invalid_value(format!("manager {manager} does not exist")),
+        (error, _) => error,
+    })
 }
 
 /// Turns the Graph group `id`, currently `before` (with its current members), into `after`.

@@ -10,7 +10,7 @@ mod group;
 mod read;
 mod user;
 
-pub use change::{update_group, update_user};
+pub use change::{set_manager, update_group, update_user};
 pub use error::{is_existing_reference, scim_error};
 pub use filter::{group_filter, group_order_by, user_filter, user_order_by};
 pub use read::{MEMBER_LIMIT, all_members, read_group};

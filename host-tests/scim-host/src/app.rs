@@ -33,8 +33,6 @@ pub struct HostOptions {
 pub struct App(Arc<AppInner>);
 
 pub(crate) struct AppInner {
-    pub(crate) name: String,
-    engine: Engine,
     linker: Linker<HostState>,
     routes: HttpRoutes,
     components: BTreeMap<String, LoadedComponent>,
@@ -93,13 +91,9 @@ impl App {
                     (id, LoadedComponent { component, handler })
                 })
                 .collect();
-            AppInner { name: manifest.application.name.clone(), engine: engine.clone(), linker, routes, components, chainable }
+            AppInner { linker, routes, components, chainable }
         });
         Ok(App(inner))
-    }
-
-    pub fn name(&self) -> &str {
-        &self.0.name
     }
 
     pub fn component_ids(&self) -> impl Iterator<Item = &str> {
@@ -131,7 +125,7 @@ impl App {
     /// Calls the component's `entra:scim/operation.describe()`, if it exports it.
     pub async fn describe(&self, id: &str) -> Result<crate::describe::Description> {
         let loaded = self.0.components.get(id).with_context(|| format!("no component `{id}`"))?;
-        crate::describe::describe(&self.0.engine, &self.0.linker, &loaded.component, self.0.handler_state(id)).await
+        crate::describe::describe(&self.0.linker, &loaded.component, self.0.handler_state(id)).await
     }
 }
 

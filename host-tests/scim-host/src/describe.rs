@@ -3,7 +3,7 @@
 
 use crate::worker::{ComponentHandler, HostState};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Engine, Result, error::Context as _};
+use wasmtime::{Result, error::Context as _};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -16,7 +16,6 @@ mod bindings {
 pub use bindings::exports::entra::scim::operation::{Description, Route};
 
 pub async fn describe(
-    _engine: &Engine,
     linker: &Linker<HostState>,
     component: &Component,
     handler: &ComponentHandler,
