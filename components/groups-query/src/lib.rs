@@ -5,7 +5,7 @@
 //! (`excludedAttributes=members`, as provisioning engines do) and `attributes` /
 //! `excludedAttributes` applied.
 
-use guest::{Call, Connection, CursorPage, Operation, Reply, Window};
+use guest::{Call, Connection, CursorPage, Operation, Reply, Scan, Window};
 use scim::error::ScimError;
 use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
@@ -36,7 +36,8 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         "POST" => ListQuery::from_search_request(&call.body)?,
         _ => ListQuery::from_query_string(&call.query)?,
     };
-    let filter = query.filter.as_ref().map(scim_graph::group_filter).transpose()?;
+    let plan = query.filter.as_ref().map(scim_graph::plan_group_filter).transpose()?;
+    let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::group_order_by(attribute, query.sort_order)).transpose()?;
     let with_members = query.wants("members");
     let connection = Connection::open().await?;
@@ -64,21 +65,50 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         Ok(resources)
     };
 
+    // The residual filter never names members (those filters are refused), so a group is
+    // checked without reading its members.
+    let passes = |group: &graph::Group| match &residual {
+        Some(residual) => guest::to_json(&scim_graph::group_to_scim(group, None, &call.location_base))
+            .is_ok_and(|group| residual.matches(&group)),
+        None => true,
+    };
+
     if let Some(cursor) = guest::requested_cursor(&call, &query) {
-        let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
-        let total_results = match page.next_cursor.is_some() || !cursor.is_empty() {
-            true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
-            false => page.items.len() as u64,
+        let (page, total_results) = match &residual {
+            None => {
+                let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
+                let total = match page.next_cursor.is_some() || !cursor.is_empty() {
+                    true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
+                    false => page.items.len() as u64,
+                };
+                (page, Some(total))
+            }
+            Some(_) => {
+                let page = Scan::page(&cursor, query.count, passes, |top, token| list(top, token, false)).await?;
+                let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
+                (page, total)
+            }
         };
-        let mut list = ListResponse::new(to_resources(&page.items).await?, total_results, 1);
-        list.next_cursor = page.next_cursor;
-        return Ok(Reply::ok(list.to_json()));
+        let resources = to_resources(&page.items).await?;
+        return Ok(Reply::ok(ListResponse::cursor_page(resources, total_results, page.next_cursor).to_json()));
     }
 
-    let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
-    let total_results = match window.more {
-        true => list(1, None, true).await?.count.unwrap_or(window.seen),
-        false => window.seen,
+    let (groups, total_results) = match &residual {
+        None => {
+            let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
+            let total = match window.more {
+                true => list(1, None, true).await?.count.unwrap_or(window.seen),
+                false => window.seen,
+            };
+            (window.items, total)
+        }
+        Some(residual) => {
+            let all = Scan::all(&residual.why, passes, |top, token| list(top, token, false)).await?;
+            let total = all.len() as u64;
+            let skip = query.start_index.saturating_sub(1) as usize;
+            let count = query.count.unwrap_or(guest::DEFAULT_COUNT) as usize;
+            (all.into_iter().skip(skip).take(count).collect::<Vec<_>>(), total)
+        }
     };
-    Ok(Reply::ok(ListResponse::new(to_resources(&window.items).await?, total_results, query.start_index).to_json()))
+    Ok(Reply::ok(ListResponse::new(to_resources(&groups).await?, total_results, query.start_index).to_json()))
 }

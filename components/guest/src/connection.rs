@@ -4,6 +4,7 @@
 
 use graph::{Credential, GraphClient, GraphConfig, TokenCache, Transport, TransportError};
 use scim::error::ScimError;
+use scim_graph::UserNames;
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
 
@@ -13,11 +14,17 @@ thread_local! {
     static TOKENS: &'static TokenCache = Box::leak(Box::new(TokenCache::new()));
     // Read once per instance: five host calls per request otherwise. An instance lives for a
     // bounded number of requests, so a changed variable reaches the next instance.
-    static CONFIG: std::cell::OnceCell<&'static GraphConfig> = const { std::cell::OnceCell::new() };
+    static CONFIG: std::cell::OnceCell<&'static Tenant> = const { std::cell::OnceCell::new() };
+}
+
+/// What the component's variables say about the tenant it serves.
+struct Tenant {
+    graph: GraphConfig,
+    user_names: UserNames,
 }
 
 pub struct Connection {
-    config: &'static GraphConfig,
+    tenant: &'static Tenant,
     transport: SpinTransport,
 }
 
@@ -27,26 +34,33 @@ impl Connection {
         let config = match CONFIG.with(|config| config.get().copied()) {
             Some(config) => config,
             None => {
-                let config: &'static GraphConfig = Box::leak(Box::new(read_config().await?));
+                let config: &'static Tenant = Box::leak(Box::new(read_config().await?));
                 CONFIG.with(|cell| *cell.get_or_init(|| config))
             }
         };
-        Ok(Connection { config, transport: SpinTransport })
+        Ok(Connection { tenant: config, transport: SpinTransport })
     }
 
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
-        GraphClient::new(&self.transport, self.config, TOKENS.with(|tokens| *tokens))
+        GraphClient::new(&self.transport, &self.tenant.graph, TOKENS.with(|tokens| *tokens))
+    }
+
+    /// How SCIM userNames stand for userPrincipalNames in this tenant (variable `upn_domain`).
+    pub fn user_names(&self) -> &UserNames {
+        &self.tenant.user_names
     }
 }
 
-async fn read_config() -> Result<GraphConfig, ScimError> {
-    Ok(GraphConfig {
+async fn read_config() -> Result<Tenant, ScimError> {
+    let graph = GraphConfig {
         graph_base_url: variable("graph_base_url").await?.trim_end_matches('/').to_string(),
         login_base_url: variable("login_base_url").await?.trim_end_matches('/').to_string(),
         tenant_id: variable("tenant_id").await?,
         client_id: variable("client_id").await?,
         credential: Credential::ClientSecret(variable("client_secret").await?),
-    })
+    };
+    let user_names = UserNames::with_default_domain(&variable("upn_domain").await?);
+    Ok(Tenant { graph, user_names })
 }
 
 async fn variable(name: &str) -> Result<String, ScimError> {

@@ -84,9 +84,76 @@ impl<T> CursorPage<T> {
         let token = (!cursor.is_empty()).then(|| cursor.to_string());
         let page = fetch(top, token).await.map_err(|error| match error.status {
             // Graph refuses a token it did not issue, or one for another query.
-            400 if !cursor.is_empty() => ScimError::invalid_value(format!("the cursor is not valid for this query: {}", error.detail)),
+            400 if !cursor.is_empty() => invalid_cursor(&error),
             _ => error,
         })?;
         Ok(CursorPage { items: page.value, next_cursor: page.skip_token })
+    }
+}
+
+fn invalid_cursor(error: &ScimError) -> ScimError {
+    ScimError::bad_request(ScimType::InvalidCursor, format!("the cursor is not valid for this query: {}", error.detail))
+}
+
+/// Most objects one answer reads from Graph to check a filter Graph cannot answer itself.
+pub const MAX_SCANNED: usize = 5_000;
+
+/// The objects Graph returns that pass a check the connector makes itself (the residual of a
+/// filter): Graph's pages read one after another, never more than [`MAX_SCANNED`] objects for
+/// one answer, so no request silently reads a whole tenant.
+pub struct Scan;
+
+impl Scan {
+    /// Every passing object, for index paging (which needs the total). More than
+    /// [`MAX_SCANNED`] candidates is 400 tooMany: `why` says why the connector had to check.
+    pub async fn all<T, F, Fut>(why: &str, mut keep: impl FnMut(&T) -> bool, mut fetch: F) -> Result<Vec<T>, ScimError>
+    where
+        F: FnMut(u32, Option<String>) -> Fut,
+        Fut: Future<Output = Result<Page<T>, ScimError>>,
+    {
+        let mut kept = Vec::new();
+        let (mut scanned, mut token) = (0, None);
+        loop {
+            let page = fetch(GRAPH_MAX_TOP as u32, token.take()).await?;
+            scanned += page.value.len();
+            if scanned > MAX_SCANNED {
+                return Err(ScimError::too_many(format!(
+                    "{why}, and more than {MAX_SCANNED} objects would have to be checked; add terms Microsoft Graph \
+                     can filter on, or page with a cursor (cursor=), which checks a bounded number per page"
+                )));
+            }
+            kept.extend(page.value.into_iter().filter(|item| keep(item)));
+            match page.skip_token {
+                Some(next) => token = Some(next),
+                None => return Ok(kept),
+            }
+        }
+    }
+
+    /// One cursor page: Graph pages of `count` objects from `cursor` on, until one holds a
+    /// passing object, [`MAX_SCANNED`] objects were checked, or Graph runs out. A page may so
+    /// hold fewer than `count` objects, or none, while `next_cursor` says there are more
+    /// (RFC 9865 allows short pages); it never holds more.
+    pub async fn page<T, F, Fut>(cursor: &str, count: Option<u64>, mut keep: impl FnMut(&T) -> bool, mut fetch: F) -> Result<CursorPage<T>, ScimError>
+    where
+        F: FnMut(u32, Option<String>) -> Fut,
+        Fut: Future<Output = Result<Page<T>, ScimError>>,
+    {
+        let top = count.unwrap_or(DEFAULT_COUNT).clamp(1, GRAPH_MAX_TOP) as u32;
+        let mut token = (!cursor.is_empty()).then(|| cursor.to_string());
+        let mut scanned = 0;
+        loop {
+            let first = scanned == 0;
+            let page = fetch(top, token.take()).await.map_err(|error| match error.status {
+                400 if first && !cursor.is_empty() => invalid_cursor(&error),
+                _ => error,
+            })?;
+            scanned += page.value.len();
+            let items: Vec<T> = page.value.into_iter().filter(|item| keep(item)).collect();
+            if !items.is_empty() || page.skip_token.is_none() || scanned >= MAX_SCANNED {
+                return Ok(CursorPage { items, next_cursor: page.skip_token });
+            }
+            token = page.skip_token;
+        }
     }
 }

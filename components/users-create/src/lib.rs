@@ -23,7 +23,7 @@ async fn handle(request: Request) -> impl IntoResponse {
 
 async fn users_create(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
-    let request = User::from_request_body(&call.body)?;
+    let request = connection.user_names().to_graph(User::from_request_body(&call.body)?);
     let body = scim_graph::user_create_body(&request, &guest::generate_password())?;
     let graph = connection.graph();
     let created = graph.create_user(&body).await.map_err(|e| scim_graph::scim_error(&e))?;
@@ -38,7 +38,7 @@ async fn users_create(call: Call) -> Result<Reply, ScimError> {
 
     // Read back the whole user (Graph's create answer holds only the default properties).
     let user = graph.get_user(&id).await.unwrap_or(created);
-    let user = scim_graph::user_to_scim(&user, &call.location_base);
+    let user = connection.user_names().scim_user(&user, &call.location_base);
     let location = user.meta.as_ref().and_then(|m| m.location.clone()).unwrap_or_default();
     Ok(Reply::created(guest::to_json(&user)?, location))
 }

@@ -23,7 +23,7 @@ async fn users_delete(call: Call) -> Result<Reply, ScimError> {
     let graph = connection.graph();
     if call.has_precondition() {
         let current = graph.get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
-        call.require_version(&guest::to_json(&scim_graph::user_to_scim(&current, &call.location_base))?)?;
+        call.require_version(&guest::to_json(&connection.user_names().scim_user(&current, &call.location_base))?)?;
     }
     graph.delete_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
     Ok(Reply::no_content())

@@ -25,7 +25,7 @@ async fn users_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
     let user = connection.graph().get_user(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;
-    let mut user = guest::to_json(&scim_graph::user_to_scim(&user, &call.location_base))?;
+    let mut user = guest::to_json(&connection.user_names().scim_user(&user, &call.location_base))?;
     let version = scim::etag::stamp(&mut user);
     if call.has_version(&version) {
         return Ok(Reply::not_modified(version));

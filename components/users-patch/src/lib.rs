@@ -29,13 +29,14 @@ async fn users_patch(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    let before = scim_graph::user_to_scim(&current, &call.location_base);
+    let names = connection.user_names();
+    let before = names.scim_user(&current, &call.location_base);
     let current = guest::to_json(&before)?;
     call.require_version(&current)?;
     let patched = scim::patch::apply(&current, &patch, &AttributeRules::user())?;
     let after = User::from_request_body(patched.to_string().as_bytes())?;
-    scim_graph::update_user(&graph, id, &before, &after).await?;
+    scim_graph::update_user(&graph, id, &names.to_graph(before), &names.to_graph(after)).await?;
 
     let updated = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    Ok(Reply::resource(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
+    Ok(Reply::resource(guest::to_json(&names.scim_user(&updated, &call.location_base))?))
 }

@@ -2,15 +2,16 @@
 //! `GET /v1.0/users?filter={filter}&count={pageSize}`, `POST /scim/v2/Users/.search` with the
 //! same query as a SearchRequest body, and cursor paging: RFC 9865 `cursor`/`nextCursor`, and the
 //! B2C table's `GET /v1.0/users/EIDExtension/Paged?filter=&count=&skipToken=`. The SCIM filter
-//! becomes a Graph `$filter` (or a 400 invalidFilter) and `sortBy`/`sortOrder` its `$orderby`;
-//! paging walks Graph's skiptokens, a bounded number of pages at most; `attributes` /
-//! `excludedAttributes` shape each user.
+//! becomes a Graph `$filter` as far as Graph can answer it; the rest is checked here on each user
+//! Graph returns, over a bounded number of users. `sortBy`/`sortOrder` become `$orderby`; paging
+//! walks Graph's skiptokens; `attributes` / `excludedAttributes` shape each user.
 
-use guest::{Call, Connection, CursorPage, Operation, Reply, Window};
+use guest::{Call, Connection, CursorPage, Operation, Reply, Scan, Window};
 use scim::error::ScimError;
 use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
+use serde_json::Value;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -37,45 +38,72 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
         "POST" => ListQuery::from_search_request(&call.body)?,
         _ => ListQuery::from_query_string(&call.query)?,
     };
-    let filter = query.filter.as_ref().map(scim_graph::user_filter).transpose()?;
-    let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
     let connection = Connection::open().await?;
+    let names = connection.user_names();
+    let plan = query.filter.as_ref().map(|filter| scim_graph::plan_user_filter(filter, names)).transpose()?;
+    let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
+    let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
     let graph = connection.graph();
+    // A page of Graph users as SCIM Users (versioned, not yet shaped by `attributes`).
     let list = |top, skip_token, count| {
         // The count needs no order; pages keep theirs across skiptokens.
         let order_by = if count { None } else { order_by.clone() };
         let query = graph::UserQuery { filter: filter.clone(), top: Some(top), skip_token, count, order_by };
-        let graph = &graph;
-        async move { graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
+        let (graph, call) = (&graph, &call);
+        async move {
+            let page = graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e))?;
+            let value = page.value.iter().map(|user| scim_user(user, call, names)).collect::<Result<_, _>>()?;
+            Ok(graph::Page { value, next_link: page.next_link, skip_token: page.skip_token, count: page.count })
+        }
     };
-    let to_resources = |users: &[graph::User]| -> Result<Vec<serde_json::Value>, ScimError> {
-        users
-            .iter()
-            .map(|user| {
-                let mut user = guest::to_json(&scim_graph::user_to_scim(user, &call.location_base))?;
-                scim::etag::stamp(&mut user);
-                Ok(project(&user, &query.attributes, &query.excluded_attributes, ResourceKind::User))
-            })
-            .collect()
+    let shape = |users: Vec<Value>| -> Vec<Value> {
+        users.iter().map(|user| project(user, &query.attributes, &query.excluded_attributes, ResourceKind::User)).collect()
     };
 
     if let Some(cursor) = guest::requested_cursor(&call, &query) {
-        let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
-        // Past the first page, or with more to come, only Graph knows the total.
-        let total_results = match page.next_cursor.is_some() || !cursor.is_empty() {
-            true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
-            false => page.items.len() as u64,
+        let (page, total_results) = match &residual {
+            None => {
+                let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
+                // Past the first page, or with more to come, only Graph knows the total.
+                let total = match page.next_cursor.is_some() || !cursor.is_empty() {
+                    true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
+                    false => page.items.len() as u64,
+                };
+                (page, Some(total))
+            }
+            Some(residual) => {
+                let page = Scan::page(&cursor, query.count, |user| residual.matches(user), |top, token| list(top, token, false)).await?;
+                // The total is known only when the first page is also the last.
+                let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
+                (page, total)
+            }
         };
-        let mut list = ListResponse::new(to_resources(&page.items)?, total_results, 1);
-        list.next_cursor = page.next_cursor;
-        return Ok(Reply::ok(list.to_json()));
+        return Ok(Reply::ok(ListResponse::cursor_page(shape(page.items), total_results, page.next_cursor).to_json()));
     }
 
-    let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
-    // More users than this answer holds: ask Graph for the count.
-    let total_results = match window.more {
-        true => list(1, None, true).await?.count.unwrap_or(window.seen),
-        false => window.seen,
+    let (users, total_results) = match &residual {
+        None => {
+            let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
+            // More users than this answer holds: ask Graph for the count.
+            let total = match window.more {
+                true => list(1, None, true).await?.count.unwrap_or(window.seen),
+                false => window.seen,
+            };
+            (window.items, total)
+        }
+        Some(residual) => {
+            let all = Scan::all(&residual.why, |user| residual.matches(user), |top, token| list(top, token, false)).await?;
+            let total = all.len() as u64;
+            let skip = query.start_index.saturating_sub(1) as usize;
+            let count = query.count.unwrap_or(guest::DEFAULT_COUNT) as usize;
+            (all.into_iter().skip(skip).take(count).collect(), total)
+        }
     };
-    Ok(Reply::ok(ListResponse::new(to_resources(&window.items)?, total_results, query.start_index).to_json()))
+    Ok(Reply::ok(ListResponse::new(shape(users), total_results, query.start_index).to_json()))
+}
+
+fn scim_user(user: &graph::User, call: &Call, names: &scim_graph::UserNames) -> Result<Value, ScimError> {
+    let mut user = guest::to_json(&names.scim_user(user, &call.location_base))?;
+    scim::etag::stamp(&mut user);
+    Ok(user)
 }

@@ -35,10 +35,11 @@ async fn users_replace(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    let before = scim_graph::user_to_scim(&current, &call.location_base);
+    let names = connection.user_names();
+    let before = names.scim_user(&current, &call.location_base);
     call.require_version(&guest::to_json(&before)?)?;
-    scim_graph::update_user(&graph, id, &before, &replacement).await?;
+    scim_graph::update_user(&graph, id, &names.to_graph(before), &names.to_graph(replacement)).await?;
 
     let updated = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
-    Ok(Reply::resource(guest::to_json(&scim_graph::user_to_scim(&updated, &call.location_base))?))
+    Ok(Reply::resource(guest::to_json(&names.scim_user(&updated, &call.location_base))?))
 }

@@ -1,12 +1,17 @@
-//! SCIM filters on Users and Groups -> Graph `$filter`. Only what Graph can answer exactly is translated;
-//! anything else is a 400 invalidFilter saying why, because a quietly widened filter would hand
-//! the caller users it did not ask for (and a provisioning engine might then update the wrong one).
+//! SCIM filters on Users and Groups -> Graph `$filter`. Only what Graph can answer exactly is
+//! translated, because a quietly widened filter would hand the caller users it did not ask for
+//! (and a provisioning engine might then update the wrong one). What Graph cannot answer is
+//! either left to the connector to check object by object ([`FilterPlan`]) or, for the strict
+//! translations and for filters wrong in themselves, a 400 invalidFilter saying why.
 
 use graph::{Filter as GraphFilter, Literal};
 use scim::error::ScimError;
 use scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim::patch::AttributeRules;
 use scim::query::SortOrder;
 use scim::schema;
+
+use crate::user_name::{UserNames, is_user_name};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -74,18 +79,139 @@ const GROUP_EXTENSION: &[(&str, Property)] = &[
     ("mailEnabled", bool_prop("mailEnabled")),
 ];
 
+/// A SCIM filter split in two: what Graph selects (`graph`), and what the connector must check
+/// itself on each object Graph returns (`residual`), because Graph has no way to ask it. Only
+/// terms joined by `and` are split; an `or` or `not` Graph cannot answer whole is residual whole.
+#[derive(Debug)]
+pub struct FilterPlan {
+    pub graph: Option<GraphFilter>,
+    pub residual: Option<Residual>,
+}
+
+/// The part of a filter the connector evaluates on SCIM resources.
+#[derive(Debug)]
+pub struct Residual {
+    pub filter: Filter,
+    /// Why Graph cannot answer it, for the caller when the evaluation would cost too much.
+    pub why: String,
+    rules: AttributeRules,
+}
+
+impl Residual {
+    /// Whether a SCIM resource (its JSON, as the caller would read it) satisfies the residual
+    /// filter, with strings compared by the schema's `caseExact`.
+    pub fn matches(&self, resource: &serde_json::Value) -> bool {
+        let case_exact = |p: &AttrPath| match &p.sub {
+            Some(sub) => self.rules.is_case_exact(&format!("{}.{sub}", p.name)),
+            None => self.rules.is_case_exact(&p.name),
+        };
+        self.filter.matches(resource, &case_exact)
+    }
+}
+
+/// Why (part of) a filter does not become a Graph `$filter`.
+enum Refusal {
+    /// Graph cannot select it; the connector can still check it object by object.
+    Graph(ScimError),
+    /// The filter is wrong whoever evaluates it (a boolean compared with a string).
+    Invalid(ScimError),
+}
+
+impl From<Refusal> for ScimError {
+    fn from(refusal: Refusal) -> ScimError {
+        match refusal {
+            Refusal::Graph(error) | Refusal::Invalid(error) => error,
+        }
+    }
+}
+
 /// Translates a SCIM filter on Users into a Graph `$filter`, or explains why Graph cannot run it.
 pub fn user_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
+    Ok(user_node(filter, &UserNames::full_upn())?)
+}
+
+/// Plans a SCIM filter on Users: as much as possible for Graph, the rest for the connector.
+/// Only a filter that is wrong in itself is an error.
+pub fn plan_user_filter(filter: &Filter, names: &UserNames) -> Result<FilterPlan, ScimError> {
+    plan(filter, &|f| user_node(f, names), AttributeRules::user)
+}
+
+fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal> {
     match filter {
-        Filter::And(a, b) => Ok(user_filter(a)?.and(user_filter(b)?)),
-        Filter::Or(a, b) => Ok(user_filter(a)?.or(user_filter(b)?)),
-        Filter::Not(inner) => Ok(user_filter(inner)?.not()),
+        Filter::And(a, b) => both(user_node(a, names), user_node(b, names), GraphFilter::and),
+        Filter::Or(a, b) => both(user_node(a, names), user_node(b, names), GraphFilter::or),
+        Filter::Not(inner) => Ok(user_node(inner, names)?.not()),
         Filter::Present(path) => Ok(GraphFilter::Ne(
-            property_in(&USERS, path, "filter")?.graph.to_string(),
+            property_in(&USERS, path, "filter").map_err(Refusal::Graph)?.graph.to_string(),
             Literal::Null,
         )),
-        Filter::Compare { path, op, value } => compare(path, property_in(&USERS, path, "filter")?, *op, value),
-        Filter::ValuePath { path, filter } => email_value_path(path, filter),
+        Filter::Compare { path, op, value } if is_user_name(path) => {
+            if !names.graph_can_compare(*op, value) {
+                return Err(Refusal::Graph(ScimError::invalid_filter(format!(
+                    "userName stands for a userPrincipalName without its default domain, so {op} on it is checked by the connector"
+                ))));
+            }
+            let value = match value {
+                CompValue::Str(name) => CompValue::Str(names.upn(name)),
+                other => other.clone(),
+            };
+            compare(path, str_prop("userPrincipalName"), *op, &value)
+        }
+        Filter::Compare { path, op, value } => {
+            compare(path, property_in(&USERS, path, "filter").map_err(Refusal::Graph)?, *op, value)
+        }
+        Filter::ValuePath { path, filter } => email_value_path(path, filter).map_err(Refusal::Graph),
+    }
+}
+
+/// Both halves of a binary node, or the refusal that matters more: a wrong filter is an error
+/// even when Graph could not have answered the other half.
+fn both(
+    a: Result<GraphFilter, Refusal>,
+    b: Result<GraphFilter, Refusal>,
+    join: fn(GraphFilter, GraphFilter) -> GraphFilter,
+) -> Result<GraphFilter, Refusal> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok(join(a, b)),
+        (Err(e @ Refusal::Invalid(_)), _) | (_, Err(e @ Refusal::Invalid(_))) => Err(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+fn plan(
+    filter: &Filter,
+    translate: &dyn Fn(&Filter) -> Result<GraphFilter, Refusal>,
+    rules: fn() -> AttributeRules,
+) -> Result<FilterPlan, ScimError> {
+    let (graph, residual) = split(filter, translate)?;
+    Ok(FilterPlan {
+        graph,
+        residual: residual.map(|(filter, why)| Residual { filter, why, rules: rules() }),
+    })
+}
+
+type Split = (Option<GraphFilter>, Option<(Filter, String)>);
+
+fn split(filter: &Filter, translate: &dyn Fn(&Filter) -> Result<GraphFilter, Refusal>) -> Result<Split, ScimError> {
+    match translate(filter) {
+        Ok(graph) => Ok((Some(graph), None)),
+        Err(Refusal::Invalid(error)) => Err(error),
+        Err(Refusal::Graph(why)) => match filter {
+            Filter::And(a, b) => {
+                let (graph_a, residual_a) = split(a, translate)?;
+                let (graph_b, residual_b) = split(b, translate)?;
+                let graph = match (graph_a, graph_b) {
+                    (Some(a), Some(b)) => Some(a.and(b)),
+                    (a, b) => a.or(b),
+                };
+                let residual = match (residual_a, residual_b) {
+                    (Some((a, why)), Some((b, _))) => Some((Filter::and(a, b), why)),
+                    (a, b) => a.or(b),
+                };
+                Ok((graph, residual))
+            }
+            _ => Ok((None, Some((filter.clone(), why.detail)))),
+        },
     }
 }
 
@@ -147,7 +273,7 @@ fn compare(
     prop: Property,
     op: CompareOp,
     value: &CompValue,
-) -> Result<GraphFilter, ScimError> {
+) -> Result<GraphFilter, Refusal> {
     let name = path.dotted();
     let graph = prop.graph.to_string();
     let literal = match (prop.kind, value) {
@@ -155,37 +281,37 @@ fn compare(
         (Kind::Str, CompValue::Str(s)) => Literal::Str(s.clone()),
         (Kind::Bool, CompValue::Bool(b)) => Literal::Bool(*b),
         (Kind::Str, _) => {
-            return Err(ScimError::invalid_filter(format!(
+            return Err(Refusal::Invalid(ScimError::invalid_filter(format!(
                 "{name} is a string; compare it with a quoted value"
-            )));
+            ))));
         }
         (Kind::Bool, _) => {
-            return Err(ScimError::invalid_filter(format!(
+            return Err(Refusal::Invalid(ScimError::invalid_filter(format!(
                 "{name} is a boolean; compare it with true or false"
-            )));
+            ))));
         }
     };
     let text = |literal: Literal| match literal {
         Literal::Str(s) => Ok(s),
-        _ if prop.kind == Kind::Bool => Err(ScimError::invalid_filter(format!(
+        _ if prop.kind == Kind::Bool => Err(Refusal::Invalid(ScimError::invalid_filter(format!(
             "{name} is a boolean; filter it with eq, ne or pr"
-        ))),
-        _ => Err(ScimError::invalid_filter(format!(
+        )))),
+        _ => Err(Refusal::Invalid(ScimError::invalid_filter(format!(
             "{op} on {name} needs a string value"
-        ))),
+        )))),
     };
     match op {
         CompareOp::Eq => Ok(GraphFilter::Eq(graph, literal)),
         CompareOp::Ne => Ok(GraphFilter::Ne(graph, literal)),
         CompareOp::Sw => Ok(GraphFilter::StartsWith(graph, text(literal)?)),
         CompareOp::Ew => Ok(GraphFilter::EndsWith(graph, text(literal)?)),
-        CompareOp::Co => Err(ScimError::invalid_filter(format!(
+        CompareOp::Co => Err(Refusal::Graph(ScimError::invalid_filter(format!(
             "Microsoft Graph cannot filter on substrings (co) of {name}; use eq, sw or ew"
-        ))),
+        )))),
         CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le => {
-            Err(ScimError::invalid_filter(format!(
+            Err(Refusal::Graph(ScimError::invalid_filter(format!(
                 "Microsoft Graph cannot order-compare ({op}) {name}; use eq, ne, sw or ew"
-            )))
+            ))))
         }
     }
 }
@@ -218,7 +344,7 @@ fn email_value_path(path: &AttrPath, inner: &Filter) -> Result<GraphFilter, Scim
     let value_test = |f: &Filter| -> Result<GraphFilter, ScimError> {
         match f {
             Filter::Compare { path: p, op, value } if p.matches("value") => {
-                compare(p, str_prop("mail"), *op, value)
+                compare(p, str_prop("mail"), *op, value).map_err(ScimError::from)
             }
             Filter::Present(p) if p.matches("value") => {
                 Ok(GraphFilter::Ne("mail".into(), Literal::Null))
@@ -238,27 +364,38 @@ fn email_value_path(path: &AttrPath, inner: &Filter) -> Result<GraphFilter, Scim
 /// `displayName` and `externalId` (Graph's mailNickname) with eq, sw, ne, ew and pr, `id` with eq,
 /// and the azureAdGroup extension's mailNickname, securityEnabled and mailEnabled.
 pub fn group_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
+    Ok(group_node(filter)?)
+}
+
+/// Plans a SCIM filter on Groups, as [`plan_user_filter`] does for users. Filters on members
+/// stay an error: checking them would read every candidate group's members.
+pub fn plan_group_filter(filter: &Filter) -> Result<FilterPlan, ScimError> {
+    plan(filter, &group_node, AttributeRules::group)
+}
+
+fn group_node(filter: &Filter) -> Result<GraphFilter, Refusal> {
     match filter {
-        Filter::And(a, b) => Ok(group_filter(a)?.and(group_filter(b)?)),
-        Filter::Or(a, b) => Ok(group_filter(a)?.or(group_filter(b)?)),
-        Filter::Not(inner) => Ok(group_filter(inner)?.not()),
+        Filter::And(a, b) => both(group_node(a), group_node(b), GraphFilter::and),
+        Filter::Or(a, b) => both(group_node(a), group_node(b), GraphFilter::or),
+        Filter::Not(inner) => Ok(group_node(inner)?.not()),
         Filter::Present(path) => {
             let prop = group_property(path)?;
             if prop.graph == "id" {
-                return Err(id_only_eq(path));
+                return Err(Refusal::Graph(id_only_eq(path)));
             }
             Ok(GraphFilter::Ne(prop.graph.to_string(), Literal::Null))
         }
         Filter::Compare { path, op, value } => {
             let prop = group_property(path)?;
             if prop.graph == "id" && !(*op == CompareOp::Eq && matches!(value, CompValue::Str(_))) {
-                return Err(id_only_eq(path));
+                return Err(Refusal::Graph(id_only_eq(path)));
             }
             compare(path, prop, *op, value)
         }
-        Filter::ValuePath { path, .. } => Err(group_property(path).err().unwrap_or_else(|| {
-            ScimError::invalid_filter(format!("{path} has no sub-attributes to filter with [...]"))
-        })),
+        Filter::ValuePath { path, .. } => Err(match group_property(path) {
+            Err(refusal) => refusal,
+            Ok(_) => Refusal::Invalid(ScimError::invalid_filter(format!("{path} has no sub-attributes to filter with [...]"))),
+        }),
     }
 }
 
@@ -268,13 +405,13 @@ fn id_only_eq(path: &AttrPath) -> ScimError {
     ))
 }
 
-fn group_property(path: &AttrPath) -> Result<Property, ScimError> {
+fn group_property(path: &AttrPath) -> Result<Property, Refusal> {
     if path.name.eq_ignore_ascii_case("members") {
-        return Err(ScimError::invalid_filter(
+        return Err(Refusal::Invalid(ScimError::invalid_filter(
             "Microsoft Graph cannot filter groups by their members; read the group's members instead",
-        ));
+        )));
     }
-    property_in(&GROUPS, path, "filter")
+    property_in(&GROUPS, path, "filter").map_err(Refusal::Graph)
 }
 
 /// SCIM `sortBy` / `sortOrder` (RFC 7644 §3.4.2.3) for users -> Graph `$orderby`, through the

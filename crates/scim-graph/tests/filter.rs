@@ -1,7 +1,7 @@
 //! SCIM filter -> Graph $filter: every supported form, and every refusal with its reason.
 
 use scim::error::ScimType;
-use scim_graph::user_filter;
+use scim_graph::{UserNames, plan_user_filter, user_filter};
 
 /// Parses SCIM filter text and translates it; returns the OData text and whether it is advanced.
 fn odata(scim_filter: &str) -> (String, bool) {
@@ -225,4 +225,65 @@ fn sort_attributes_map_through_the_filter_table() {
     assert_eq!((error.status, error.scim_type), (400, Some(scim::error::ScimType::InvalidValue)));
     assert!(error.detail.contains("cannot sort users by nickName"), "{}", error.detail);
     assert!(scim_graph::user_order_by("emails[", None).is_err());
+}
+
+fn plan(scim_filter: &str, names: &UserNames) -> (Option<String>, Option<String>) {
+    let parsed = scim::filter::parse(scim_filter).unwrap();
+    let plan = plan_user_filter(&parsed, names).unwrap_or_else(|e| panic!("{scim_filter}: {e}"));
+    (plan.graph.map(|g| g.to_odata()), plan.residual.map(|r| r.filter.to_string()))
+}
+
+#[test]
+fn terms_graph_cannot_answer_are_left_to_the_connector_and_the_rest_goes_to_graph() {
+    let names = UserNames::full_upn();
+    assert_eq!(
+        plan(r#"displayName sw "A" and nickName eq "Babs""#, &names),
+        (Some("startswith(displayName,'A')".into()), Some(r#"nickName eq "Babs""#.into()))
+    );
+    assert_eq!(
+        plan(r#"title co "Engineer" and active eq true and addresses[locality eq "Oslo"]"#, &names),
+        (Some("accountEnabled eq true".into()), Some(r#"title co "Engineer" and addresses[locality eq "Oslo"]"#.into()))
+    );
+    // An `or` that Graph cannot answer whole is checked whole.
+    assert_eq!(
+        plan(r#"displayName eq "A" or title co "Engineer""#, &names),
+        (None, Some(r#"displayName eq "A" or title co "Engineer""#.into()))
+    );
+    assert_eq!(plan(r#"userName eq "a@b.c""#, &names), (Some("userPrincipalName eq 'a@b.c'".into()), None));
+}
+
+#[test]
+fn a_filter_wrong_in_itself_is_an_error_even_beside_terms_graph_cannot_answer() {
+    let parsed = scim::filter::parse(r#"nickName eq "x" or active eq "yes""#).unwrap();
+    let error = plan_user_filter(&parsed, &UserNames::full_upn()).unwrap_err();
+    assert_eq!(error.scim_type, Some(ScimType::InvalidFilter));
+    assert!(error.detail.contains("active is a boolean"), "{}", error.detail);
+}
+
+#[test]
+fn with_a_default_domain_user_name_equality_is_completed_and_suffixes_are_checked_by_the_connector() {
+    let names = UserNames::with_default_domain("contoso.com");
+    assert_eq!(
+        plan(r#"userName eq "jdoe""#, &names),
+        (Some("userPrincipalName eq 'jdoe@contoso.com'".into()), None)
+    );
+    assert_eq!(
+        plan(r#"userName eq "jdoe@fabrikam.com""#, &names),
+        (Some("userPrincipalName eq 'jdoe@fabrikam.com'".into()), None)
+    );
+    assert_eq!(plan(r#"userName ew "doe""#, &names), (None, Some(r#"userName ew "doe""#.into())));
+}
+
+#[test]
+fn the_residual_compares_as_the_schema_says() {
+    let parsed = scim::filter::parse(r#"nickName eq "BABS" and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter sw "4""#).unwrap();
+    let plan = plan_user_filter(&parsed, &UserNames::full_upn()).unwrap();
+    let residual = plan.residual.unwrap();
+    let user = serde_json::json!({
+        "nickName": "babs",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"costCenter": "4130"}
+    });
+    assert!(residual.matches(&user));
+    let other = serde_json::json!({"nickName": "babs", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"costCenter": "5"}});
+    assert!(!residual.matches(&other));
 }

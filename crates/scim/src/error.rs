@@ -29,10 +29,12 @@ pub enum ScimType {
     InvalidValue,
     InvalidVers,
     Sensitive,
+    /// RFC 9865 §2.1: a cursor the service provider did not issue for this query.
+    InvalidCursor,
 }
 
 impl ScimType {
-    pub const ALL: [ScimType; 10] = [
+    pub const ALL: [ScimType; 11] = [
         ScimType::InvalidFilter,
         ScimType::TooMany,
         ScimType::Uniqueness,
@@ -43,6 +45,7 @@ impl ScimType {
         ScimType::InvalidValue,
         ScimType::InvalidVers,
         ScimType::Sensitive,
+        ScimType::InvalidCursor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
         }
     }
 
@@ -322,7 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn scim_type_strings_match_rfc_table_9() {
+    fn scim_type_strings_match_rfc_7644_table_9_and_rfc_9865() {
         let names: Vec<&str> = ScimType::ALL.iter().map(|t| t.as_str()).collect();
         assert_eq!(
             names,
@@ -336,7 +340,8 @@ mod tests {
                 "noTarget",
                 "invalidValue",
                 "invalidVers",
-                "sensitive"
+                "sensitive",
+                "invalidCursor"
             ]
         );
         for t in ScimType::ALL {

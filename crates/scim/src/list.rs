@@ -8,9 +8,10 @@ use crate::schema;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListResponse<T> {
-    pub total_results: u64,
-    /// 1-based index of the first resource in this page.
-    pub start_index: u64,
+    /// `None` only on a cursor page whose total is unknown (RFC 9865 lets it be omitted).
+    pub total_results: Option<u64>,
+    /// 1-based index of the first resource in this page; `None` on cursor pages, which have no index.
+    pub start_index: Option<u64>,
     pub items_per_page: u64,
     pub resources: Vec<T>,
     /// Opaque token for the next page; `None` on the last page.
@@ -21,18 +22,26 @@ impl<T> ListResponse<T> {
     /// A page whose `itemsPerPage` is the number of resources it holds.
     pub fn new(resources: Vec<T>, total_results: u64, start_index: u64) -> Self {
         ListResponse {
-            total_results,
-            start_index,
+            total_results: Some(total_results),
+            start_index: Some(start_index),
             items_per_page: resources.len() as u64,
             resources,
             next_cursor: None,
         }
     }
 
-    pub fn with_next_cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.next_cursor = Some(cursor.into());
-        self
+    /// A page of cursor paging (RFC 9865): no `startIndex`, the total when known, and the
+    /// cursor of the next page unless this is the last.
+    pub fn cursor_page(resources: Vec<T>, total_results: Option<u64>, next_cursor: Option<String>) -> Self {
+        ListResponse {
+            total_results,
+            start_index: None,
+            items_per_page: resources.len() as u64,
+            resources,
+            next_cursor,
+        }
     }
+
 }
 
 impl<T: Serialize> ListResponse<T> {
@@ -41,8 +50,12 @@ impl<T: Serialize> ListResponse<T> {
     pub fn to_json(&self) -> Value {
         let mut body = Map::new();
         body.insert("schemas".into(), Value::from(vec![schema::LIST_RESPONSE]));
-        body.insert("totalResults".into(), Value::from(self.total_results));
-        body.insert("startIndex".into(), Value::from(self.start_index));
+        if let Some(total) = self.total_results {
+            body.insert("totalResults".into(), Value::from(total));
+        }
+        if let Some(start_index) = self.start_index {
+            body.insert("startIndex".into(), Value::from(start_index));
+        }
         body.insert("itemsPerPage".into(), Value::from(self.items_per_page));
         // A resource that cannot be serialised (only possible with non-string map keys) is
         // shown as null rather than failing the whole page.
@@ -71,8 +84,8 @@ mod tests {
     #[test]
     fn shape_of_a_page() {
         let page = ListResponse {
-            total_results: 5,
-            start_index: 3,
+            total_results: Some(5),
+            start_index: Some(3),
             items_per_page: 2,
             resources: vec![json!({"id": "a"}), json!({"id": "b"})],
             next_cursor: None,
@@ -101,13 +114,23 @@ mod tests {
 
     #[test]
     fn next_cursor_when_present() {
-        let page = ListResponse::new(vec!["x"], 10, 1).with_next_cursor("tok==");
+        let page = ListResponse::cursor_page(vec!["x"], Some(10), Some("tok==".into()));
         let v = page.to_json();
         assert_eq!(v["nextCursor"], "tok==");
         assert_eq!(v["itemsPerPage"], 1);
         assert_eq!(v["Resources"], json!(["x"]));
         let parsed: Value = serde_json::from_slice(&page.to_body()).unwrap();
         assert_eq!(parsed, v);
+    }
+
+    #[test]
+    fn a_cursor_page_has_no_start_index_and_may_have_no_total() {
+        let v = ListResponse::cursor_page(vec!["x"], None, Some("next".into())).to_json();
+        assert!(v.get("startIndex").is_none() && v.get("totalResults").is_none(), "{v}");
+        assert_eq!((v["itemsPerPage"].clone(), v["nextCursor"].clone()), (json!(1), json!("next")));
+        let last = ListResponse::cursor_page(vec!["x"], Some(7), None).to_json();
+        assert_eq!(last["totalResults"], 7);
+        assert!(last.get("nextCursor").is_none());
     }
 
     #[test]

@@ -57,6 +57,10 @@ struct UpArgs {
     /// The token SCIM callers must present. Required for a real tenant; generated for the demo.
     #[arg(long, env = "SPIN_VARIABLE_SCIM_BEARER_TOKEN", hide_env_values = true)]
     bearer_token: Option<String>,
+    /// Default domain of userNames: a SCIM userName without '@' is the userPrincipalName
+    /// `<name>@<domain>`, and users of this domain read back without it (demo: contoso.onmicrosoft.com).
+    #[arg(long, env = "SPIN_VARIABLE_UPN_DOMAIN")]
+    upn_domain: Option<String>,
     /// Requests one instance serves before it is replaced (1: a fresh instance per request).
     #[arg(long, default_value_t = scim_host::Limits::default().requests_per_instance)]
     requests_per_instance: usize,
@@ -142,6 +146,9 @@ async fn up(args: UpArgs) -> Result<()> {
         }
     };
     variables.insert("scim_bearer_token".into(), bearer_token.clone());
+    if let Some(domain) = &args.upn_domain {
+        variables.insert("upn_domain".into(), domain.clone());
+    }
 
     let limits = scim_host::Limits { requests_per_instance: args.requests_per_instance.max(1), ..Default::default() };
     let app = App::load(&args.manifest, HostOptions { variables, limits })?;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Connector;
+use common::{Connector, encode};
 use graph_emulator::EmulatorConfig;
 use scim_host::Limits;
 use serde_json::json;
@@ -84,16 +84,6 @@ async fn b2c_paged_routes_walk_users_and_groups() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forged_cursor_is_refused() {
     let connector = Connector::start().await;
-    connector.get("/scim/v2/Users?cursor=not-a-real-cursor&count=5").await.assert_scim_error(400, Some("invalidValue"));
-    connector.get("/v1.0/users/EIDExtension/Paged?skipToken=forged").await.assert_scim_error(400, Some("invalidValue"));
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    connector.get("/scim/v2/Users?cursor=not-a-real-cursor&count=5").await.assert_scim_error(400, Some("invalidCursor"));
+    connector.get("/v1.0/users/EIDExtension/Paged?skipToken=forged").await.assert_scim_error(400, Some("invalidCursor"));
 }

@@ -23,6 +23,11 @@ impl Connector {
     }
 
     pub async fn start_with(config: EmulatorConfig, limits: Limits) -> Connector {
+        Connector::start_configured(config, limits, &[]).await
+    }
+
+    /// With extra Spin variables (e.g. `upn_domain`) beside the tenant's.
+    pub async fn start_configured(config: EmulatorConfig, limits: Limits, extra: &[(&str, &str)]) -> Connector {
         let emulator = Emulator::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("emulator starts");
         let emulated = emulator.config();
         let variables = BTreeMap::from([
@@ -33,6 +38,7 @@ impl Connector {
             ("login_base_url".to_string(), emulator.base_url()),
             ("scim_bearer_token".to_string(), TOKEN.to_string()),
         ]);
+        let variables = variables.into_iter().chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string()))).collect();
         let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits }).expect("the connector loads");
         let server = Server::start(app, "127.0.0.1:0".parse().unwrap()).await.expect("the server starts");
         Connector { emulator, server, client: Client::new() }
@@ -131,4 +137,15 @@ impl Reply {
         assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a detail: {body}");
         body
     }
+}
+
+/// Percent-encodes a query parameter's value (RFC 3986 unreserved characters stay).
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
