@@ -248,7 +248,6 @@ enum Type {
     Boolean,
     DateTime,
     Reference,
-    Binary,
     Complex,
 }
 
@@ -315,10 +314,6 @@ const fn boolean(name: &'static str, description: &'static str) -> Attr {
 
 const fn date_time(name: &'static str, description: &'static str) -> Attr {
     attr(name, Type::DateTime, description)
-}
-
-const fn binary(name: &'static str, description: &'static str) -> Attr {
-    attr(name, Type::Binary, description)
 }
 
 const fn reference(
@@ -421,7 +416,6 @@ impl Type {
             Type::Boolean => "boolean",
             Type::DateTime => "dateTime",
             Type::Reference => "reference",
-            Type::Binary => "binary",
             Type::Complex => "complex",
         }
     }
@@ -456,15 +450,11 @@ impl Uniqueness {
     }
 }
 
-/// The sub-attributes every multi-valued attribute of ours shares (RFC 7643 §2.4), around its
-/// own `value` and `type` vocabulary.
-const fn multi_value(value: Attr, types: &'static [&'static str]) -> [Attr; 4] {
+/// The sub-attributes of our multi-valued attributes (RFC 7643 §2.4), around their own `value`
+/// and `type` vocabulary. No `display`: Graph keeps none.
+const fn multi_value(value: Attr, types: &'static [&'static str]) -> [Attr; 3] {
     [
         value,
-        string(
-            "display",
-            "A human-readable name, primarily used for display purposes.",
-        ),
         string("type", "A label indicating the attribute's function.").canonical(types),
         boolean(
             "primary",
@@ -516,7 +506,8 @@ const SCHEMAS: &[SchemaDef] = &[
     },
 ];
 
-const EMAIL_TYPES: &[&str] = &["work", "home", "other"];
+/// Graph's `mail` is the work address; `otherMails`, the others.
+const EMAIL_TYPES: &[&str] = &["work", "other"];
 
 const USER_ATTRIBUTES: &[Attr] = &[
     string(
@@ -528,33 +519,20 @@ const USER_ATTRIBUTES: &[Attr] = &[
     complex(
         "name",
         &[
-            string("formatted", "The full name, formatted for display."),
-            string("familyName", "The family name, or last name in most Western languages."),
-            string("givenName", "The given name, or first name in most Western languages."),
-            string("middleName", "The middle name(s)."),
-            string("honorificPrefix", "The honorific prefix(es), e.g. 'Ms.'."),
-            string("honorificSuffix", "The honorific suffix(es), e.g. 'III'."),
+            string("formatted", "The full name, formatted for display: given and family name.").read_only(),
+            string("familyName", "The family name, or last name in most Western languages (Graph: surname)."),
+            string("givenName", "The given name, or first name in most Western languages (Graph: givenName)."),
         ],
         "The components of the user's real name.",
     ),
     string("displayName", "The name of the User, suitable for display to end-users."),
-    string("nickName", "The casual way to address the user in real life."),
-    reference(
-        "profileUrl",
-        &["external"],
-        "A fully qualified URL pointing to a page representing the User's online profile.",
-    ),
     string("title", "The user's title, such as 'Vice President'."),
     string(
         "userType",
         "The relationship between the organization and the user; Microsoft Entra ID knows 'Member' and 'Guest'.",
-    ),
+    )
+    .canonical(&["Member", "Guest"]),
     string("preferredLanguage", "The User's preferred written or spoken language."),
-    string(
-        "locale",
-        "The User's default location for localizing currency, dates and numbers.",
-    ),
-    string("timezone", "The User's time zone in IANA format, e.g. 'America/Los_Angeles'."),
     boolean("active", "The User's administrative status."),
     string("password", "The User's cleartext password, to set an initial or new one.")
         .write_only()
@@ -569,40 +547,25 @@ const USER_ATTRIBUTES: &[Attr] = &[
         "phoneNumbers",
         &multi_value(
             string("value", "Phone number of the User."),
-            &["work", "home", "mobile", "fax", "pager", "other"],
+            // Graph's businessPhones (its first), mobilePhone and faxNumber.
+            &["work", "mobile", "fax"],
         ),
         "Phone numbers for the User.",
     )
     .multi(),
     complex(
-        "ims",
-        &multi_value(
-            string("value", "Instant messaging address for the User."),
-            &["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"],
-        ),
-        "Instant messaging addresses for the User.",
-    )
-    .multi(),
-    complex(
-        "photos",
-        &multi_value(
-            reference("value", &["external"], "URL of a photo of the User."),
-            &["photo", "thumbnail"],
-        ),
-        "URLs of photos of the User.",
-    )
-    .multi(),
-    complex(
         "addresses",
         &[
-            string("formatted", "The full mailing address, formatted for display."),
+            string(
+                "formatted",
+                "The full mailing address, formatted for display; for the 'other' address, the user's office (Graph: officeLocation).",
+            ),
             string("streetAddress", "The full street address component."),
             string("locality", "The city or locality component."),
             string("region", "The state or region component."),
             string("postalCode", "The zip code or postal code component."),
             string("country", "The country name component."),
-            string("type", "A label indicating the address's function.").canonical(EMAIL_TYPES),
-            boolean("primary", "Whether this is the preferred address; true at most once."),
+            string("type", "'work': the user's work address; 'other': the office location.").canonical(&["work", "other"]),
         ],
         "Physical mailing addresses for this User.",
     )
@@ -626,24 +589,6 @@ const USER_ATTRIBUTES: &[Attr] = &[
     )
     .multi()
     .read_only(),
-    complex(
-        "entitlements",
-        &multi_value(string("value", "The value of an entitlement."), &[]),
-        "A list of entitlements for the User that represent a thing the User has.",
-    )
-    .multi(),
-    complex(
-        "roles",
-        &multi_value(string("value", "The value of a role."), &[]),
-        "A list of roles for the User that collectively represent who the User is.",
-    )
-    .multi(),
-    complex(
-        "x509Certificates",
-        &multi_value(binary("value", "The value of an X.509 certificate."), &[]),
-        "A list of certificates issued to the User.",
-    )
-    .multi(),
     // The connector's additions: Graph user properties with no home in SCIM's core or
     // enterprise schemas. The SCIM-Graph bridge emits them at the top level under their Graph
     // names, where the warehouse's attribute maps read them, and reads them back on writes.
