@@ -5,12 +5,14 @@
 //! with [`export_operation!`], and serves requests with [`Operation::serve`].
 
 mod connection;
+mod links;
 mod operation;
 mod paging;
 mod password;
 mod reply;
 
 pub use connection::Connection;
+pub use links::GroupLinks;
 pub use operation::{Call, Operation};
 pub use paging::{CursorPage, DEFAULT_COUNT, MAX_SCANNED, Scan, Window, requested_cursor};
 pub use password::generate_password;

@@ -1,0 +1,19 @@
+//! Get Group Owners: the B2C connector's `GET /v1.0/groups/EIDExtension/OwnerQuery/{Id}`, a
+//! page at a time (`count`, `skipToken`): each owner's id, type and display name.
+
+use guest::{GroupLinks, Operation};
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "groups-owners",
+    summary: "Retrieve a group's owners (id and type), a page at a time.",
+    routes: &[("GET", "/v1.0/groups/EIDExtension/OwnerQuery/{id}")],
+    graph_permissions: &["GroupMember.Read.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, |call| GroupLinks::Owners.answer(call)).await
+}
