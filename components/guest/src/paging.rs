@@ -5,10 +5,10 @@
 use graph::Page;
 use scim::error::{ScimError, ScimType};
 
-/// A page when the caller names no `count`.
-pub const DEFAULT_COUNT: u64 = 100;
-/// Graph's largest `$top`.
-pub const GRAPH_MAX_TOP: u64 = 999;
+/// A page when the caller names no `count`, as /ServiceProviderConfig announces.
+pub const DEFAULT_COUNT: u64 = scim::discovery::DEFAULT_PAGE_SIZE;
+/// Graph's largest `$top`, announced as the largest page.
+pub const GRAPH_MAX_TOP: u64 = scim::discovery::MAX_PAGE_SIZE;
 /// Skipping to a far `startIndex` costs a Graph page per 999 objects; past this, the caller is
 /// asked to page in smaller steps rather than have one request read a whole tenant.
 const MAX_PAGES_PER_ANSWER: usize = 10;

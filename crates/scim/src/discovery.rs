@@ -13,6 +13,11 @@ pub use crate::schema::{AZURE_AD_GROUP, AZURE_ON_PREM_DATA_USER, B2C_USER_PROFIL
 pub const BULK_MAX_OPERATIONS: u64 = 1000;
 pub const BULK_MAX_PAYLOAD_SIZE: u64 = 1_048_576;
 
+/// Cursor and index paging (RFC 9865 §4): a page holds 100 resources unless the caller names a
+/// `count`, and at most Graph's largest page.
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+pub const MAX_PAGE_SIZE: u64 = 999;
+
 /// What the service provider supports, as `/ServiceProviderConfig` announces it. Filtering is
 /// always supported (every list endpoint takes `filter`); `filter_max_results` is its cap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +68,14 @@ pub fn service_provider_config(features: &Features, location_base: &str) -> Valu
         "changePassword": {"supported": features.change_password},
         "sort": {"supported": features.sort},
         "etag": {"supported": features.etag},
+        // No cursorTimeout: cursors are Graph's skiptokens, valid as long as Graph keeps them.
+        "pagination": {
+            "cursor": true,
+            "index": true,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": DEFAULT_PAGE_SIZE,
+            "maxPageSize": MAX_PAGE_SIZE,
+        },
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",

@@ -367,6 +367,13 @@ fn service_provider_config_for_the_default_features() {
             "changePassword": {"supported": false},
             "sort": {"supported": true},
             "etag": {"supported": true},
+            "pagination": {
+                "cursor": true,
+                "index": true,
+                "defaultPaginationMethod": "index",
+                "defaultPageSize": 100,
+                "maxPageSize": 999
+            },
             "authenticationSchemes": [{
                 "type": "oauthbearertoken",
                 "name": "OAuth Bearer Token",
@@ -409,7 +416,8 @@ fn service_provider_config_follows_the_features() {
 
 #[test]
 fn service_provider_config_has_only_the_rfc_keys() {
-    // RFC 7643 §5: the attributes of the ServiceProviderConfig, plus `schemas` and `meta`.
+    // RFC 7643 §5: the attributes of the ServiceProviderConfig, plus `schemas` and `meta`, and
+    // RFC 9865 §4's `pagination`.
     let allowed = set(&[
         "schemas",
         "documentationUri",
@@ -419,6 +427,7 @@ fn service_provider_config_has_only_the_rfc_keys() {
         "changePassword",
         "sort",
         "etag",
+        "pagination",
         "authenticationSchemes",
         "meta",
     ]);
@@ -436,7 +445,7 @@ fn service_provider_config_has_only_the_rfc_keys() {
         let required: BTreeSet<&str> = allowed
             .iter()
             .copied()
-            .filter(|k| *k != "documentationUri")
+            .filter(|k| !["documentationUri", "pagination"].contains(k))
             .collect();
         assert!(required.is_subset(&present), "{present:?}");
         for feature in ["patch", "changePassword", "sort", "etag"] {
