@@ -5,9 +5,8 @@
 //! (`excludedAttributes=members`, as provisioning engines do) and `attributes` /
 //! `excludedAttributes` applied.
 
-use guest::{Call, Connection, CursorPage, Operation, Reply, Scan, Window};
+use guest::{Call, Check, Connection, Listing, Operation, Reply};
 use scim::error::ScimError;
-use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
@@ -67,48 +66,13 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
 
     // The residual filter never names members (those filters are refused), so a group is
     // checked without reading its members.
-    let passes = |group: &graph::Group| match &residual {
-        Some(residual) => guest::to_json(&scim_graph::group_to_scim(group, None, &call.location_base))
-            .is_ok_and(|group| residual.matches(&group)),
-        None => true,
+    let passes = |group: &graph::Group| {
+        residual.as_ref().is_none_or(|residual| {
+            guest::to_json(&scim_graph::group_to_scim(group, None, &call.location_base)).is_ok_and(|group| residual.matches(&group))
+        })
     };
-
-    if let Some(cursor) = guest::requested_cursor(&call, &query) {
-        let (page, total_results) = match &residual {
-            None => {
-                let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
-                let total = match page.next_cursor.is_some() || !cursor.is_empty() {
-                    true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
-                    false => page.items.len() as u64,
-                };
-                (page, Some(total))
-            }
-            Some(_) => {
-                let page = Scan::page(&cursor, query.count, passes, |top, token| list(top, token, false)).await?;
-                let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
-                (page, total)
-            }
-        };
-        let resources = to_resources(&page.items).await?;
-        return Ok(Reply::ok(ListResponse::cursor_page(resources, total_results, page.next_cursor).to_json()));
-    }
-
-    let (groups, total_results) = match &residual {
-        None => {
-            let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
-            let total = match window.more {
-                true => list(1, None, true).await?.count.unwrap_or(window.seen),
-                false => window.seen,
-            };
-            (window.items, total)
-        }
-        Some(residual) => {
-            let all = Scan::all(&residual.why, passes, |top, token| list(top, token, false)).await?;
-            let total = all.len() as u64;
-            let skip = query.start_index.saturating_sub(1) as usize;
-            let count = query.count.unwrap_or(guest::DEFAULT_COUNT) as usize;
-            (all.into_iter().skip(skip).take(count).collect::<Vec<_>>(), total)
-        }
-    };
-    Ok(Reply::ok(ListResponse::new(to_resources(&groups).await?, total_results, query.start_index).to_json()))
+    let check = residual.as_ref().map(|residual| Check { passes: &passes, why: &residual.why });
+    let listing = Listing::fetch(&call, &query, check, list).await?;
+    let groups = to_resources(&listing.items).await?;
+    Ok(Reply::ok(listing.respond(groups).to_json()))
 }

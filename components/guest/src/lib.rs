@@ -14,7 +14,7 @@ mod reply;
 pub use connection::Connection;
 pub use links::GroupLinks;
 pub use operation::{Call, Operation};
-pub use paging::{CursorPage, DEFAULT_COUNT, MAX_SCANNED, Scan, Window, requested_cursor};
+pub use paging::{Check, Listing};
 pub use password::generate_password;
 pub use reply::Reply;
 

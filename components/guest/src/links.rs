@@ -8,7 +8,8 @@ use scim::list::ListResponse;
 use scim::query::ListQuery;
 use serde_json::{Map, Value, json};
 
-use crate::{Call, Connection, CursorPage, Reply};
+use crate::paging::CursorPage;
+use crate::{Call, Connection, Reply};
 
 /// Which links of a group a query reads.
 #[derive(Clone, Copy)]

@@ -157,3 +157,79 @@ impl Scan {
         }
     }
 }
+
+/// The objects of one list answer and how its ListResponse frames them: index paging
+/// (`startIndex`, an exact total) or cursor paging (`nextCursor`, the total when known).
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    total: Option<u64>,
+    start_index: Option<u64>,
+    next_cursor: Option<String>,
+}
+
+/// A check the connector makes itself on each object Graph returns (the residual of a filter),
+/// and why Graph could not make it.
+pub struct Check<'a, T> {
+    pub passes: &'a dyn Fn(&T) -> bool,
+    pub why: &'a str,
+}
+
+impl<T> Listing<T> {
+    /// Pages Graph for `query` as it asks (cursor or index, bounded either way), keeping only
+    /// what passes `check`. `list(top, skip_token, count_only)` reads one Graph page; with
+    /// `count_only` it asks Graph for `@odata.count`.
+    pub async fn fetch<F, Fut>(call: &crate::Call, query: &scim::query::ListQuery, check: Option<Check<'_, T>>, list: F) -> Result<Listing<T>, ScimError>
+    where
+        F: Fn(u32, Option<String>, bool) -> Fut,
+        Fut: Future<Output = Result<Page<T>, ScimError>>,
+    {
+        let count_from_graph = async || Ok::<_, ScimError>(list(1, None, true).await?.count);
+        if let Some(cursor) = requested_cursor(call, query) {
+            let (page, total) = match &check {
+                None => {
+                    let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
+                    // Past the first page, or with more to come, only Graph knows the total.
+                    let total = match page.next_cursor.is_some() || !cursor.is_empty() {
+                        true => count_from_graph().await?.unwrap_or(page.items.len() as u64),
+                        false => page.items.len() as u64,
+                    };
+                    (page, Some(total))
+                }
+                Some(check) => {
+                    let page = Scan::page(&cursor, query.count, check.passes, |top, token| list(top, token, false)).await?;
+                    // The total is known only when the first page is also the last.
+                    let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
+                    (page, total)
+                }
+            };
+            return Ok(Listing { items: page.items, total, start_index: None, next_cursor: page.next_cursor });
+        }
+        let (items, total) = match &check {
+            None => {
+                let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
+                // More objects than this answer holds: ask Graph for the count.
+                let total = match window.more {
+                    true => count_from_graph().await?.unwrap_or(window.seen),
+                    false => window.seen,
+                };
+                (window.items, total)
+            }
+            Some(check) => {
+                let all = Scan::all(check.why, check.passes, |top, token| list(top, token, false)).await?;
+                let total = all.len() as u64;
+                let skip = query.start_index.saturating_sub(1) as usize;
+                let count = query.count.unwrap_or(DEFAULT_COUNT) as usize;
+                (all.into_iter().skip(skip).take(count).collect(), total)
+            }
+        };
+        Ok(Listing { items, total: Some(total), start_index: Some(query.start_index), next_cursor: None })
+    }
+
+    /// The ListResponse of these objects, once turned into `resources`.
+    pub fn respond<R>(self, resources: Vec<R>) -> scim::list::ListResponse<R> {
+        match self.start_index {
+            Some(start_index) => scim::list::ListResponse::new(resources, self.total.unwrap_or_default(), start_index),
+            None => scim::list::ListResponse::cursor_page(resources, self.total, self.next_cursor),
+        }
+    }
+}

@@ -6,9 +6,8 @@
 //! Graph returns, over a bounded number of users. `sortBy`/`sortOrder` become `$orderby`; paging
 //! walks Graph's skiptokens; `attributes` / `excludedAttributes` shape each user.
 
-use guest::{Call, Connection, CursorPage, Operation, Reply, Scan, Window};
+use guest::{Call, Check, Connection, Listing, Operation, Reply};
 use scim::error::ScimError;
-use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use serde_json::Value;
@@ -56,50 +55,11 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
             Ok(graph::Page { value, next_link: page.next_link, skip_token: page.skip_token, count: page.count })
         }
     };
-    let shape = |users: Vec<Value>| -> Vec<Value> {
-        users.iter().map(|user| project(user, &query.attributes, &query.excluded_attributes, ResourceKind::User)).collect()
-    };
-
-    if let Some(cursor) = guest::requested_cursor(&call, &query) {
-        let (page, total_results) = match &residual {
-            None => {
-                let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
-                // Past the first page, or with more to come, only Graph knows the total.
-                let total = match page.next_cursor.is_some() || !cursor.is_empty() {
-                    true => list(1, None, true).await?.count.unwrap_or(page.items.len() as u64),
-                    false => page.items.len() as u64,
-                };
-                (page, Some(total))
-            }
-            Some(residual) => {
-                let page = Scan::page(&cursor, query.count, |user| residual.matches(user), |top, token| list(top, token, false)).await?;
-                // The total is known only when the first page is also the last.
-                let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
-                (page, total)
-            }
-        };
-        return Ok(Reply::ok(ListResponse::cursor_page(shape(page.items), total_results, page.next_cursor).to_json()));
-    }
-
-    let (users, total_results) = match &residual {
-        None => {
-            let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
-            // More users than this answer holds: ask Graph for the count.
-            let total = match window.more {
-                true => list(1, None, true).await?.count.unwrap_or(window.seen),
-                false => window.seen,
-            };
-            (window.items, total)
-        }
-        Some(residual) => {
-            let all = Scan::all(&residual.why, |user| residual.matches(user), |top, token| list(top, token, false)).await?;
-            let total = all.len() as u64;
-            let skip = query.start_index.saturating_sub(1) as usize;
-            let count = query.count.unwrap_or(guest::DEFAULT_COUNT) as usize;
-            (all.into_iter().skip(skip).take(count).collect(), total)
-        }
-    };
-    Ok(Reply::ok(ListResponse::new(shape(users), total_results, query.start_index).to_json()))
+    let passes = |user: &Value| residual.as_ref().is_none_or(|residual| residual.matches(user));
+    let check = residual.as_ref().map(|residual| Check { passes: &passes, why: &residual.why });
+    let listing = Listing::fetch(&call, &query, check, list).await?;
+    let users = listing.items.iter().map(|user| project(user, &query.attributes, &query.excluded_attributes, ResourceKind::User)).collect();
+    Ok(Reply::ok(listing.respond(users).to_json()))
 }
 
 fn scim_user(user: &graph::User, call: &Call, names: &scim_graph::UserNames) -> Result<Value, ScimError> {
