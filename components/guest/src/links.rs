@@ -37,8 +37,7 @@ impl GroupLinks {
             }
         })
         .await?;
-        // The total is known without another request only when this first page is also the last.
-        let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
+        let total = page.known_total(&cursor);
         let links = page.items.iter().map(|object| link(object, &call.location_base)).collect();
         let mut body = ListResponse::cursor_page(links, total, page.next_cursor).to_json();
         body["groupId"] = json!(group_id);
@@ -54,13 +53,8 @@ fn link(object: &DirectoryObject, location_base: &str) -> Value {
     if let Some(name) = &object.display_name {
         link.insert("displayName".into(), json!(name));
     }
-    let collection = match object.kind() {
-        graph::ObjectKind::User => Some("Users"),
-        graph::ObjectKind::Group => Some("Groups"),
-        _ => None,
-    };
-    if let Some(collection) = collection {
-        link.insert("$ref".into(), json!(format!("{}/{collection}/{}", location_base.trim_end_matches('/'), object.id)));
+    if let Some(location) = scim_graph::scim_location(object, location_base) {
+        link.insert("$ref".into(), json!(location));
     }
     Value::Object(link)
 }

@@ -89,6 +89,12 @@ impl<T> CursorPage<T> {
         })?;
         Ok(CursorPage { items: page.value, next_cursor: page.skip_token })
     }
+
+    /// The total without asking Graph: known only when the first page (an empty `cursor`) is
+    /// also the last.
+    pub fn known_total(&self, cursor: &str) -> Option<u64> {
+        (cursor.is_empty() && self.next_cursor.is_none()).then_some(self.items.len() as u64)
+    }
 }
 
 fn invalid_cursor(error: &ScimError) -> ScimError {
@@ -189,16 +195,15 @@ impl<T> Listing<T> {
                 None => {
                     let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
                     // Past the first page, or with more to come, only Graph knows the total.
-                    let total = match page.next_cursor.is_some() || !cursor.is_empty() {
-                        true => count_from_graph().await?.unwrap_or(page.items.len() as u64),
-                        false => page.items.len() as u64,
+                    let total = match page.known_total(&cursor) {
+                        Some(total) => total,
+                        None => count_from_graph().await?.unwrap_or(page.items.len() as u64),
                     };
                     (page, Some(total))
                 }
                 Some(check) => {
                     let page = Scan::page(&cursor, query.count, check.passes, |top, token| list(top, token, false)).await?;
-                    // The total is known only when the first page is also the last.
-                    let total = (cursor.is_empty() && page.next_cursor.is_none()).then_some(page.items.len() as u64);
+                    let total = page.known_total(&cursor);
                     (page, total)
                 }
             };

@@ -43,22 +43,25 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
     let graph = connection.graph();
-    // A page of Graph users as SCIM Users (versioned, not yet shaped by `attributes`).
     let list = |top, skip_token, count| {
         // The count needs no order; pages keep theirs across skiptokens.
         let order_by = if count { None } else { order_by.clone() };
         let query = graph::UserQuery { filter: filter.clone(), top: Some(top), skip_token, count, order_by };
-        let (graph, call) = (&graph, &call);
-        async move {
-            let page = graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e))?;
-            let value = page.value.iter().map(|user| scim_user(user, call, names)).collect::<Result<_, _>>()?;
-            Ok(graph::Page { value, next_link: page.next_link, skip_token: page.skip_token, count: page.count })
-        }
+        let graph = &graph;
+        async move { graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e)) }
     };
-    let passes = |user: &Value| residual.as_ref().is_none_or(|residual| residual.matches(user));
+    // Only candidates of a residual check are turned into SCIM users to be checked; the answer's
+    // users are turned once more below, so the users a window skips are never converted.
+    let passes = |user: &graph::User| {
+        residual.as_ref().is_none_or(|residual| scim_user(user, &call, names).is_ok_and(|user| residual.matches(&user)))
+    };
     let check = residual.as_ref().map(|residual| Check { passes: &passes, why: &residual.why });
     let listing = Listing::fetch(&call, &query, check, list).await?;
-    let users = listing.items.iter().map(|user| project(user, &query.attributes, &query.excluded_attributes, ResourceKind::User)).collect();
+    let users = listing
+        .items
+        .iter()
+        .map(|user| Ok(project(&scim_user(user, &call, names)?, &query.attributes, &query.excluded_attributes, ResourceKind::User)))
+        .collect::<Result<_, ScimError>>()?;
     Ok(Reply::ok(listing.respond(users).to_json()))
 }
 

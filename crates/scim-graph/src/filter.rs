@@ -101,11 +101,7 @@ impl Residual {
     /// Whether a SCIM resource (its JSON, as the caller would read it) satisfies the residual
     /// filter, with strings compared by the schema's `caseExact`.
     pub fn matches(&self, resource: &serde_json::Value) -> bool {
-        let case_exact = |p: &AttrPath| match &p.sub {
-            Some(sub) => self.rules.is_case_exact(&format!("{}.{sub}", p.name)),
-            None => self.rules.is_case_exact(&p.name),
-        };
-        self.filter.matches(resource, &case_exact)
+        self.filter.matches(resource, &|p| self.rules.is_case_exact_at(p))
     }
 }
 

@@ -49,25 +49,28 @@ pub fn group_to_scim(
 /// Users and groups have SCIM resources to point at; anything else (a service principal, a
 /// device, a contact) is named by its Graph type and has no `$ref`.
 fn member_ref(member: &DirectoryObject, base: &str) -> MemberRef {
-    let (r#type, r#ref) = match member.kind() {
-        ObjectKind::User => (
-            Some("User".to_string()),
-            Some(format!("{base}/Users/{}", member.id)),
-        ),
-        ObjectKind::Group => (
-            Some("Group".to_string()),
-            Some(format!("{base}/Groups/{}", member.id)),
-        ),
-        ObjectKind::ServicePrincipal | ObjectKind::Other => {
-            (member.type_name().map(str::to_string), None)
-        }
+    let r#type = match member.kind() {
+        ObjectKind::User => Some("User"),
+        ObjectKind::Group => Some("Group"),
+        ObjectKind::ServicePrincipal | ObjectKind::Other => member.type_name(),
     };
     MemberRef {
         value: Some(member.id.clone()),
         display: member.display_name.clone(),
-        r#ref,
-        r#type,
+        r#ref: scim_location(member, base),
+        r#type: r#type.map(str::to_string),
     }
+}
+
+/// The URL of a directory object's SCIM resource under `location_base`: users and groups have
+/// one, other objects (service principals, devices, contacts) none.
+pub fn scim_location(object: &DirectoryObject, location_base: &str) -> Option<String> {
+    let collection = match object.kind() {
+        ObjectKind::User => "Users",
+        ObjectKind::Group => "Groups",
+        ObjectKind::ServicePrincipal | ObjectKind::Other => return None,
+    };
+    Some(format!("{}/{collection}/{}", location_base.trim_end_matches('/'), object.id))
 }
 
 fn azure_ad_group(group: &GraphGroup) -> Map<String, Value> {

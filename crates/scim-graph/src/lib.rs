@@ -17,7 +17,7 @@ pub use filter::{FilterPlan, Residual, group_filter, group_order_by, plan_group_
 pub use user_name::UserNames;
 pub use read::{MEMBER_LIMIT, all_members, read_group};
 pub use group::{
-    AZURE_AD_GROUP, group_create_body, group_to_scim, group_update_body, member_changes,
+    AZURE_AD_GROUP, group_create_body, group_to_scim, group_update_body, member_changes, scim_location,
 };
 pub use user::{
     AZURE_ON_PREM_DATA_USER, B2C_USER_PROFILE, manager_id, user_create_body, user_to_scim, user_update_body,

@@ -26,10 +26,6 @@ impl UserNames {
         UserNames { default_domain: (!domain.is_empty()).then(|| domain.to_ascii_lowercase()) }
     }
 
-    pub fn default_domain(&self) -> Option<&str> {
-        self.default_domain.as_deref()
-    }
-
     /// The userPrincipalName a SCIM userName names.
     pub fn upn(&self, user_name: &str) -> String {
         match &self.default_domain {

@@ -345,10 +345,7 @@ fn change_selected(
     rules: &AttributeRules,
 ) -> Result<(), ScimError> {
     let attribute = AttrPath::new(q);
-    let case_exact = |p: &AttrPath| match &p.sub {
-        Some(s) => rules.is_case_exact(&format!("{}.{s}", p.name)),
-        None => rules.is_case_exact(&p.name),
-    };
+    let case_exact = |p: &AttrPath| rules.is_case_exact_at(p);
     let hits: Vec<usize> = (0..list.len())
         .filter(|&i| filter.matches_value(&attribute, &list[i], &case_exact))
         .collect();

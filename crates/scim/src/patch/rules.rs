@@ -260,6 +260,14 @@ impl AttributeRules {
         self.get(name).is_some_and(|a| a.read_only)
     }
 
+    /// [`is_case_exact`](Self::is_case_exact) for a filter's attribute path (`emails.value`).
+    pub fn is_case_exact_at(&self, path: &crate::filter::AttrPath) -> bool {
+        match &path.sub {
+            Some(sub) => self.is_case_exact(&format!("{}.{sub}", path.name)),
+            None => self.is_case_exact(&path.name),
+        }
+    }
+
     pub fn is_case_exact(&self, name: &str) -> bool {
         self.get(name).is_some_and(|a| a.case_exact)
     }
