@@ -22,7 +22,7 @@ async fn groups_delete(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     if call.has_precondition() {
-        let current = scim_graph::read_group(&graph, call.param("id"), true, &call.location_base).await?;
+        let current = scim_graph::read_group(&graph, call.param("id"), scim_graph::GroupParts::MEMBERS, &call.location_base).await?;
         call.require_version(&guest::to_json(&current)?)?;
     }
     graph.delete_group(call.param("id")).await.map_err(|e| scim_graph::scim_error(&e))?;

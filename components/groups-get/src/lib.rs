@@ -1,10 +1,13 @@
 //! Get Group: `GET /scim/v2/Groups/{id}` and the B2C connector's `GET /v1.0/groups/{Id}`, with
-//! its members unless the caller excludes them (`excludedAttributes=members`), and with
-//! `attributes` / `excludedAttributes` applied.
+//! its members unless the caller excludes them (`excludedAttributes=members`), its owners when
+//! the caller asks for them (`attributes=owners`), and with `attributes` / `excludedAttributes`
+//! applied.
 
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
-use scim::projection::{ResourceKind, project};
+use scim_graph::GroupParts;
+use scim::schema::AZURE_AD_GROUP;
+use scim::projection::{ResourceKind, names_attribute, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -25,7 +28,12 @@ async fn handle(request: Request) -> impl IntoResponse {
 async fn groups_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
-    let group = scim_graph::read_group(&connection.graph(), call.param("id"), query.wants("members"), &call.location_base).await?;
+    let parts = GroupParts {
+        members: query.wants("members"),
+        // Returned only when asked for: reading owners costs a Graph request.
+        owners: names_attribute(&query.attributes, &format!("{AZURE_AD_GROUP}:owners"), ResourceKind::Group),
+    };
+    let group = scim_graph::read_group(&connection.graph(), call.param("id"), parts, &call.location_base).await?;
     let mut group = guest::to_json(&group)?;
     // A group's version covers its members; without them there is no version to give.
     if !query.wants("members") {

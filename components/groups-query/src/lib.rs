@@ -7,7 +7,8 @@
 
 use guest::{Call, Check, Connection, Listing, Operation, Reply};
 use scim::error::ScimError;
-use scim::projection::{ResourceKind, project};
+use scim::projection::{ResourceKind, names_attribute, project};
+use scim::schema::AZURE_AD_GROUP;
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -39,6 +40,8 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::group_order_by(attribute, query.sort_order)).transpose()?;
     let with_members = query.wants("members");
+    // Returned only when asked for: reading owners costs a Graph request per group.
+    let with_owners = names_attribute(&query.attributes, &format!("{AZURE_AD_GROUP}:owners"), ResourceKind::Group);
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
@@ -55,7 +58,12 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
                 (true, Some(id)) => Some(scim_graph::all_members(&graph, id).await?),
                 _ => None,
             };
-            let mut group = guest::to_json(&scim_graph::group_to_scim(group, members.as_deref(), &call.location_base))?;
+            let mut group = scim_graph::group_to_scim(group, members.as_deref(), &call.location_base);
+            if let (true, Some(id)) = (with_owners, group.id.clone()) {
+                let owners = scim_graph::read_owners(&graph, &id).await?;
+                scim_graph::set_owners(&mut group, &owners, &call.location_base);
+            }
+            let mut group = guest::to_json(&group)?;
             if with_members {
                 scim::etag::stamp(&mut group);
             }

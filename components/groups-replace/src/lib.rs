@@ -4,6 +4,7 @@
 
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
+use scim_graph::GroupParts;
 use scim::resource::Group;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -33,9 +34,13 @@ async fn groups_replace(call: Call) -> Result<Reply, ScimError> {
     }
     let connection = Connection::open().await?;
     let graph = connection.graph();
-    let before = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
+    // Owners are replaced only when the body speaks of them: they are returned on request
+    // only, so a client that read the group and sent it back did not see them.
+    let owners = scim_graph::mentions_owners(&serde_json::from_slice(&call.body).unwrap_or_default());
+    let parts = GroupParts { members: true, owners };
+    let before = scim_graph::read_group(&graph, id, parts, &call.location_base).await?;
     call.require_version(&guest::to_json(&before)?)?;
     scim_graph::update_group(&graph, id, &before, &replacement).await?;
-    let group = scim_graph::read_group(&graph, id, true, &call.location_base).await?;
+    let group = scim_graph::read_group(&graph, id, parts, &call.location_base).await?;
     Ok(Reply::resource(guest::to_json(&group)?))
 }

@@ -1,10 +1,12 @@
 //! Applying a new SCIM state of a user or a group to Graph, for replace (PUT) and modify (PATCH)
 //! alike. A user: the manager first (so an unknown manager fails before anything changed), then
 //! every property in one Graph update; if that update fails, the manager is put back. A group:
-//! every property in one update, then member removals, then additions, each idempotent.
+//! every property in one update, then member removals, then additions, then owner additions and
+//! removals, each idempotent.
 
 use crate::error::{is_existing_reference, scim_error};
 use crate::group::{group_update_body, member_changes};
+use crate::owner::owner_changes;
 use crate::user::{manager_id, user_update_body};
 use graph::{Error, GraphClient, Transport};
 use scim::error::ScimError;
@@ -59,6 +61,7 @@ pub async fn update_group<T: Transport>(
 ) -> Result<(), ScimError> {
     let changes = group_update_body(before, after)?;
     let (to_add, to_remove) = member_changes(before, after);
+    let (owners_to_add, owners_to_remove) = owner_changes(before, after)?;
     if changes.as_object().is_some_and(|c| !c.is_empty()) {
         graph
             .update_group(id, &changes)
@@ -88,6 +91,40 @@ pub async fn update_group<T: Transport>(
                     scim_error(&e).detail
                 )));
             }
+            Err(e) => return Err(scim_error(&e)),
+        }
+    }
+    update_owners(graph, id, &owners_to_add, &owners_to_remove).await
+}
+
+/// Additions first, so a group is not left without owners between the two steps. Idempotent
+/// like members: an existing owner added or a non-owner removed is not an error.
+async fn update_owners<T: Transport>(
+    graph: &GraphClient<'_, T>,
+    id: &str,
+    to_add: &[String],
+    to_remove: &[String],
+) -> Result<(), ScimError> {
+    for owner in to_add {
+        match graph.add_owner(id, owner).await {
+            Ok(()) => {}
+            Err(e) if is_existing_reference(&e) => {}
+            Err(e) if is_not_found(&e) && !names(&e, id) => {
+                return Err(ScimError::invalid_value(format!("owner {owner} does not exist")));
+            }
+            Err(e @ Error::Graph { status: 400, .. }) => {
+                return Err(ScimError::invalid_value(format!(
+                    "owner {owner} cannot be added: {}",
+                    scim_error(&e).detail
+                )));
+            }
+            Err(e) => return Err(scim_error(&e)),
+        }
+    }
+    for owner in to_remove {
+        match graph.remove_owner(id, owner).await {
+            Ok(()) => {}
+            Err(e) if is_not_found(&e) && !names(&e, id) => {}
             Err(e) => return Err(scim_error(&e)),
         }
     }

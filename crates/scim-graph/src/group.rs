@@ -48,7 +48,7 @@ pub fn group_to_scim(
 
 /// Users and groups have SCIM resources to point at; anything else (a service principal, a
 /// device, a contact) is named by its Graph type and has no `$ref`.
-fn member_ref(member: &DirectoryObject, base: &str) -> MemberRef {
+pub(crate) fn member_ref(member: &DirectoryObject, base: &str) -> MemberRef {
     let r#type = match member.kind() {
         ObjectKind::User => Some("User"),
         ObjectKind::Group => Some("Group"),

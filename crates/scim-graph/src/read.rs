@@ -1,8 +1,10 @@
 //! Reading a group the way SCIM returns it: its properties and, unless the caller excludes them,
-//! every member, page by page, up to a bound (a larger group is read without members).
+//! every member, page by page, up to a bound (a larger group is read without members); its
+//! owners when asked for.
 
 use crate::error::scim_error;
 use crate::group::group_to_scim;
+use crate::owner::{read_owners, set_owners};
 use graph::{DirectoryObject, GraphClient, Transport};
 use scim::error::{ScimError, ScimType};
 
@@ -21,17 +23,33 @@ pub async fn all_members<T: Transport>(graph: &GraphClient<'_, T>, group_id: &st
     })
 }
 
-/// The group as a SCIM Group, with its members when `with_members`.
+/// What to read of a group beside its properties: each costs Graph requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupParts {
+    pub members: bool,
+    /// Returned only on request (the azureAdGroup extension's `owners`).
+    pub owners: bool,
+}
+
+impl GroupParts {
+    pub const MEMBERS: GroupParts = GroupParts { members: true, owners: false };
+}
+
+/// The group as a SCIM Group, with the parts asked for.
 pub async fn read_group<T: Transport>(
     graph: &GraphClient<'_, T>,
     id: &str,
-    with_members: bool,
+    parts: GroupParts,
     location_base: &str,
 ) -> Result<scim::Group, ScimError> {
     let group = graph.get_group(id).await.map_err(|e| scim_error(&e))?;
-    let members = match with_members {
+    let members = match parts.members {
         true => Some(all_members(graph, id).await?),
         false => None,
     };
-    Ok(group_to_scim(&group, members.as_deref(), location_base))
+    let mut out = group_to_scim(&group, members.as_deref(), location_base);
+    if parts.owners {
+        set_owners(&mut out, &read_owners(graph, id).await?, location_base);
+    }
+    Ok(out)
 }

@@ -134,3 +134,39 @@ fn emptying_a_group_removes_everyone_and_filling_it_adds_everyone() {
         (vec!["a".to_string(), "b".to_string()], vec![])
     );
 }
+
+fn owned(extension: Value) -> Group {
+    let body = json!({"displayName": "G", EXTENSION: extension});
+    Group::from_request_body(body.to_string().as_bytes()).unwrap()
+}
+
+#[test]
+fn owners_change_by_list_and_by_the_b2c_add_and_remove_lists() {
+    use scim_graph::owner_changes;
+    let before = owned(json!({"owners": [{"value": "o1"}, {"value": "o2"}]}));
+    // The whole list: what is new is added, what is missing removed.
+    let (add, remove) = owner_changes(&before, &owned(json!({"owners": [{"value": "O2"}, {"value": "o3"}]}))).unwrap();
+    assert_eq!((add, remove), (vec!["o3".to_string()], vec!["o1".to_string()]));
+    // ownersToAdd / ownersToRemove on top of the current owners; ids or {"value": id}.
+    let (add, remove) = owner_changes(&before, &owned(json!({"ownersToAdd": ["o3", {"value": "o2"}], "ownersToRemove": [{"value": "o1"}]}))).unwrap();
+    assert_eq!((add, remove), (vec!["o3".to_string()], vec!["o1".to_string()]));
+    // Read without owners (a PUT that only adds): removals still reach Graph.
+    let (add, remove) = owner_changes(&Group::new("G"), &owned(json!({"ownersToRemove": ["o9"]}))).unwrap();
+    assert_eq!((add, remove), (Vec::<String>::new(), vec!["o9".to_string()]));
+    // Saying nothing of owners changes none.
+    assert_eq!(owner_changes(&before, &Group::new("G")).unwrap(), (vec![], vec![]));
+    // An empty list removes them all.
+    let (_, remove) = owner_changes(&before, &owned(json!({"owners": []}))).unwrap();
+    assert_eq!(remove, ["o1", "o2"]);
+}
+
+#[test]
+fn bare_owner_lists_count_and_malformed_ones_are_refused() {
+    use scim_graph::owner_changes;
+    let bare = Group::from_request_body(br#"{"displayName": "G", "ownersToAdd": [{"value": "o1"}]}"#).unwrap();
+    assert_eq!(owner_changes(&Group::new("G"), &bare).unwrap().0, ["o1"]);
+    for wrong in [json!({"ownersToAdd": [{"id": "o1"}]}), json!({"owners": [7]}), json!({"ownersToRemove": [{"value": " "}]})] {
+        let error = owner_changes(&Group::new("G"), &owned(wrong.clone())).unwrap_err();
+        assert_eq!((error.status, error.scim_type), (400, Some(scim::ScimType::InvalidValue)), "{wrong}");
+    }
+}

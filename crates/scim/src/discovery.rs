@@ -175,6 +175,26 @@ pub(crate) fn attributes_returned(
     out
 }
 
+/// The extension of a resource type that declares the top-level attribute `name` when its core
+/// schema does not (and only one extension does). RFC 7644 §3.10 wants extension attributes
+/// qualified by their URN; clients of the B2C connector send `owners` or `ownersToAdd` bare.
+pub(crate) fn extension_declaring(resource_type_id: &str, name: &str) -> Option<&'static str> {
+    let declares = |urn: &str| {
+        SCHEMAS
+            .iter()
+            .find(|s| s.id == urn)
+            .is_some_and(|def| def.attributes.iter().any(|a| a.name.eq_ignore_ascii_case(name)))
+    };
+    let urns = schema_urns(resource_type_id);
+    let (core, extensions) = urns.split_first()?;
+    if declares(core) {
+        return None;
+    }
+    let mut found = extensions.iter().filter(|urn| declares(urn));
+    let first = found.next()?;
+    found.next().is_none().then_some(*first)
+}
+
 struct ResourceTypeDef {
     id: &'static str,
     endpoint: &'static str,
@@ -276,6 +296,7 @@ enum Mutability {
 enum Returned {
     Default,
     Never,
+    Request,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -380,6 +401,12 @@ impl Attr {
         self
     }
 
+    /// Returned only when `attributes` names it (RFC 7643 §7): for what costs a Graph request.
+    const fn on_request(mut self) -> Self {
+        self.returned = Returned::Request;
+        self
+    }
+
     const fn unique(mut self) -> Self {
         self.uniqueness = Uniqueness::Server;
         self
@@ -450,6 +477,7 @@ impl Returned {
         match self {
             Returned::Default => "default",
             Returned::Never => "never",
+            Returned::Request => "request",
         }
     }
 }
@@ -738,6 +766,34 @@ const AZURE_AD_GROUP_ATTRIBUTES: &[Attr] = &[
     .multi(),
     string("mailNickname", "The mail alias of the group."),
     string("description", "A description of the group."),
+    complex(
+        "owners",
+        &[
+            string("value", "Identifier of the owner: a user or a service principal.").immutable(),
+            reference("$ref", &["User"], "The URI of the owner's resource, when it is a User.").immutable(),
+            string("display", "A human-readable name of the owner.").immutable(),
+            string("type", "The type of the owner: User, or Graph's type name for others.").immutable(),
+        ],
+        "The group's owners. Returned only when asked for (attributes=owners): reading them costs a Graph request.",
+    )
+    .multi()
+    .on_request(),
+    complex(
+        "ownersToAdd",
+        &[string("value", "Identifier of a user or service principal to make an owner.").write_only()],
+        "Owners to add, as the B2C connector's PATCH sends them; write-only.",
+    )
+    .multi()
+    .write_only()
+    .never_returned(),
+    complex(
+        "ownersToRemove",
+        &[string("value", "Identifier of an owner to remove.").write_only()],
+        "Owners to remove, as the B2C connector's PATCH sends them; write-only.",
+    )
+    .multi()
+    .write_only()
+    .never_returned(),
 ];
 
 #[cfg(test)]

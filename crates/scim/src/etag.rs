@@ -4,16 +4,27 @@
 
 use serde_json::Value;
 
-/// The weak entity tag of a resource: `W/"<16 hex digits>"`, over everything but `meta`.
+use crate::projection::{ResourceKind, project};
+
+/// The weak entity tag of a resource: `W/"<16 hex digits>"`, over everything but `meta` and the
+/// attributes returned only on request (a group's owners), so a representation with them has
+/// the version of one without, and either can be sent back in `If-Match`.
 pub fn version_of(resource: &Value) -> String {
     let mut digest = Fnv1a::default();
-    match resource {
-        Value::Object(members) => {
-            let mut content = members.clone();
-            content.remove("meta");
-            digest.value(&Value::Object(content));
+    let kind = resource
+        .pointer("/meta/resourceType")
+        .and_then(Value::as_str)
+        .and_then(ResourceKind::from_resource_type);
+    let content = match kind {
+        Some(kind) => project(resource, &[], &[], kind),
+        None => resource.clone(),
+    };
+    match content {
+        Value::Object(mut members) => {
+            members.remove("meta");
+            digest.value(&Value::Object(members));
         }
-        other => digest.value(other),
+        other => digest.value(&other),
     }
     format!("W/\"{:016x}\"", digest.0)
 }
@@ -101,6 +112,18 @@ mod tests {
         let c = json!({"id": "1", "userName": "b", "name": {"givenName": "A", "familyName": "B"}});
         assert_ne!(version_of(&a), version_of(&c));
         assert!(version_of(&a).starts_with("W/\"") && version_of(&a).len() == 20);
+    }
+
+    #[test]
+    fn owners_returned_on_request_do_not_change_a_groups_version() {
+        let ext = crate::schema::AZURE_AD_GROUP;
+        let group = json!({"id": "g", "displayName": "G", "meta": {"resourceType": "Group"}, ext: {"description": "d"}});
+        let mut with_owners = group.clone();
+        with_owners[ext]["owners"] = json!([{"value": "o1"}]);
+        assert_eq!(version_of(&group), version_of(&with_owners));
+        let mut changed = group.clone();
+        changed[ext]["description"] = json!("e");
+        assert_ne!(version_of(&group), version_of(&changed));
     }
 
     #[test]

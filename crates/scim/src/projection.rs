@@ -13,6 +13,13 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// The kind `meta.resourceType` names, ignoring case.
+    pub fn from_resource_type(name: &str) -> Option<ResourceKind> {
+        [ResourceKind::User, ResourceKind::Group]
+            .into_iter()
+            .find(|kind| kind.resource_type_id().eq_ignore_ascii_case(name))
+    }
+
     /// The `/ResourceTypes` id, under which discovery knows its schemas.
     fn resource_type_id(self) -> &'static str {
         match self {
@@ -52,12 +59,18 @@ pub fn project(
         .chain(names.returned_paths("always"))
         .collect();
 
+    let named: Vec<Vec<String>> = attributes.iter().map(|a| names.parse(a)).collect();
     let mut out = original.clone();
     for path in &never {
         remove(&mut out, path);
     }
+    for path in names.returned_paths("request") {
+        if !named.iter().any(|n| starts_with(n, &path)) {
+            remove(&mut out, &path);
+        }
+    }
     if !attributes.is_empty() {
-        let mut wanted: Vec<Vec<String>> = attributes.iter().map(|a| names.parse(a)).collect();
+        let mut wanted = named;
         // A bare core schema URN names every core attribute.
         if wanted.iter().any(Vec::is_empty) {
             wanted.extend(out.keys().filter(|k| !is_urn(k)).map(|k| vec![k.clone()]));
@@ -76,6 +89,14 @@ pub fn project(
     }
     drop_schemas_of_dropped_extensions(original, &mut out);
     Value::Object(out)
+}
+
+/// Whether `attributes` (a request's `attributes` parameter) names `attribute` or one of its
+/// sub-attributes, so a caller knows to fetch an attribute returned only on request.
+pub fn names_attribute(attributes: &[String], attribute: &str, resource_type: ResourceKind) -> bool {
+    let names = Names::new(resource_type, &Map::new());
+    let wanted = names.parse(attribute);
+    attributes.iter().any(|a| starts_with(&names.parse(a), &wanted))
 }
 
 /// The schema URNs a resource's names can be qualified with.
@@ -116,7 +137,14 @@ impl Names {
             Some((urn, rest)) => std::iter::once(urn.to_string())
                 .chain(split_dots(rest))
                 .collect(),
-            None => split_dots(name),
+            None => {
+                let path = split_dots(name);
+                let top = path.first().map(String::as_str).unwrap_or_default();
+                match discovery::extension_declaring(self.resource_type_id, top) {
+                    Some(urn) => std::iter::once(urn.to_string()).chain(path).collect(),
+                    None => path,
+                }
+            }
         }
     }
 

@@ -321,6 +321,12 @@ fn full_group() -> Group {
             "groupTypes": ["Unified", "DynamicMembership"],
             "mailNickname": "tourguides",
             "description": "Everyone who guides tours",
+            "owners": [{
+                "value": "2819c223",
+                "$ref": format!("{BASE}/Users/2819c223"),
+                "display": "display of 2819c223",
+                "type": "User",
+            }],
         }
     });
     let mut group = Group {

@@ -85,7 +85,10 @@ fn resolve(path: &PatchPath, doc: &Object, rules: &AttributeRules) -> Result<Tar
         sub: attr.sub.clone(),
     };
     let Some(schema) = &attr.schema else {
-        return Ok(in_container(None));
+        let ext = rules
+            .extension_declaring(&attr.name)
+            .and_then(|urn| extension_key(doc, urn, rules));
+        return Ok(in_container(ext));
     };
     // Split at its last ':', `urn:...:enterprise:2.0:User` reads as attribute `User` of
     // schema `urn:...:2.0`; it names the extension object itself.

@@ -133,10 +133,21 @@ impl AttributeRules {
     /// The Group of RFC 7643 §4.2. Removing a member that is not one is a no-op, because
     /// Microsoft Entra provisioning sends such removals (see [`tolerate_absent_remove`](Self::tolerate_absent_remove)).
     pub fn group() -> Self {
+        let ext = |name: &str| format!("{}:{name}", schema::AZURE_AD_GROUP);
         Self::common(schema::GROUP)
             .attribute("displayName")
             .multi_valued_with("members", REFERENCE_SUBS)
             .tolerate_absent_remove("members")
+            .extension(schema::AZURE_AD_GROUP)
+            .boolean(&ext("securityEnabled"))
+            .boolean(&ext("mailEnabled"))
+            .multi_valued(&ext("groupTypes"))
+            .attribute(&ext("mailNickname"))
+            .attribute(&ext("description"))
+            .multi_valued_with(&ext("owners"), REFERENCE_SUBS)
+            .tolerate_absent_remove(&ext("owners"))
+            .multi_valued_with(&ext("ownersToAdd"), &["value"])
+            .multi_valued_with(&ext("ownersToRemove"), &["value"])
     }
 
     /// What every resource has (RFC 7643 §3.1).
@@ -250,6 +261,21 @@ impl AttributeRules {
             .iter()
             .find(|e| schema::urn_eq(e, urn))
             .map(String::as_str)
+    }
+
+    /// The extension that declares the top-level attribute `name` when the core schema does
+    /// not (and only one extension does). RFC 7644 §3.10 wants extension attributes qualified;
+    /// clients of the B2C connector send `ownersToAdd` bare.
+    pub fn extension_declaring(&self, name: &str) -> Option<&str> {
+        if self.get(name).is_some() {
+            return None;
+        }
+        let mut found = self
+            .extensions
+            .iter()
+            .filter(|urn| self.get(&format!("{urn}:{name}")).is_some());
+        let first = found.next()?;
+        found.next().is_none().then_some(first.as_str())
     }
 
     pub fn is_multi_valued(&self, name: &str) -> bool {

@@ -1415,3 +1415,30 @@ fn garbled_bodies_and_paths_never_panic() {
         }
     }
 }
+
+#[test]
+fn bare_names_of_group_extension_attributes_patch_the_extension() {
+    let ext = schema::AZURE_AD_GROUP;
+    let patched = patch_group(json!([
+        {"op": "add", "path": "ownersToAdd", "value": [{"value": "a1"}]},
+        {"op": "replace", "path": "description", "value": "Guides"},
+        {"op": "add", "path": "owners", "value": [{"value": "o1"}, {"value": "o2"}]},
+        {"op": "remove", "path": "owners[value eq \"o1\"]"},
+        {"op": "remove", "path": "owners[value eq \"not-an-owner\"]"},
+        {"op": "replace", "path": "securityEnabled", "value": "False"}
+    ]));
+    assert_eq!(
+        patched[ext],
+        json!({
+            "ownersToAdd": [{"value": "a1"}],
+            "description": "Guides",
+            "owners": [{"value": "o2"}],
+            "securityEnabled": false
+        }),
+        "{patched:#}"
+    );
+    assert!(patched.get("owners").is_none() && patched.get("description").is_none());
+    // The core `displayName` is not taken for an extension's.
+    let renamed = patch_group(json!([{"op": "replace", "path": "displayName", "value": "New"}]));
+    assert_eq!(renamed["displayName"], "New");
+}

@@ -316,3 +316,44 @@ fn get_qualified<'a>(r: &'a Value, name: &str) -> Option<&'a Value> {
         None => r.get(name),
     }
 }
+
+const AAD_GROUP: &str = schema::AZURE_AD_GROUP;
+
+fn group_with_owners() -> Value {
+    let mut group = group();
+    group[AAD_GROUP] = json!({"description": "Guides", "owners": [{"value": "26118915", "type": "User"}]});
+    group
+}
+
+#[test]
+fn owners_are_returned_only_when_asked_for() {
+    let plain = project(&group_with_owners(), &[], &[], ResourceKind::Group);
+    assert_eq!(plain[AAD_GROUP], json!({"description": "Guides"}));
+    for asked in ["owners", "owners.value", &format!("{AAD_GROUP}:owners"), "OWNERS"] {
+        let projected = project(&group_with_owners(), &strings(&[asked, "displayName"]), &[], ResourceKind::Group);
+        assert_eq!(projected[AAD_GROUP]["owners"][0]["value"], "26118915", "{asked}");
+        assert_eq!(projected["displayName"], "Tour Guides", "{asked}");
+        assert!(projected.get("members").is_none(), "{asked}");
+    }
+}
+
+#[test]
+fn a_bare_extension_attribute_name_resolves_to_its_extension() {
+    let projected = project(&group_with_owners(), &strings(&["description"]), &[], ResourceKind::Group);
+    assert_eq!(projected[AAD_GROUP], json!({"description": "Guides"}));
+    let excluded = project(&group_with_owners(), &[], &strings(&["description"]), ResourceKind::Group);
+    assert!(excluded.get(AAD_GROUP).is_none(), "{excluded:#}");
+    // A core attribute keeps its meaning.
+    let core = project(&group_with_owners(), &strings(&["displayName"]), &[], ResourceKind::Group);
+    assert!(core.get(AAD_GROUP).is_none());
+}
+
+#[test]
+fn names_attribute_tells_a_caller_what_to_fetch() {
+    let owners = format!("{AAD_GROUP}:owners");
+    assert!(names_attribute(&strings(&["owners"]), &owners, ResourceKind::Group));
+    assert!(names_attribute(&strings(&["owners.display"]), &owners, ResourceKind::Group));
+    assert!(names_attribute(&strings(&[&owners]), &owners, ResourceKind::Group));
+    assert!(!names_attribute(&strings(&["members", AAD_GROUP]), &owners, ResourceKind::Group));
+    assert!(!names_attribute(&[], &owners, ResourceKind::Group));
+}
