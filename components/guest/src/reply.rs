@@ -12,11 +12,12 @@ pub struct Reply {
     location: Option<String>,
     etag: Option<String>,
     retry_after: Option<u64>,
+    no_store: bool,
 }
 
 impl Reply {
     fn new(status: u16, body: Option<serde_json::Value>) -> Reply {
-        Reply { status, body, location: None, etag: None, retry_after: None }
+        Reply { status, body, location: None, etag: None, retry_after: None, no_store: false }
     }
 
     pub fn ok(body: serde_json::Value) -> Reply {
@@ -45,6 +46,12 @@ impl Reply {
         Reply { etag: Some(version), ..Reply::new(304, None) }
     }
 
+    /// A body with a secret in it (a generated password): `Cache-Control: no-store`, so no
+    /// cache or proxy keeps a copy (RFC 9111 §5.2.2.5).
+    pub fn confidential(body: serde_json::Value) -> Reply {
+        Reply { no_store: true, ..Reply::ok(body) }
+    }
+
     pub fn no_content() -> Reply {
         Reply::new(204, None)
     }
@@ -60,6 +67,9 @@ impl Reply {
         }
         if let Some(version) = &self.etag {
             builder = builder.header(http::header::ETAG, version);
+        }
+        if self.no_store {
+            builder = builder.header(http::header::CACHE_CONTROL, "no-store");
         }
         if let Some(seconds) = self.retry_after {
             builder = builder.header(http::header::RETRY_AFTER, seconds.to_string());

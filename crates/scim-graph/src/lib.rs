@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod group;
 mod owner;
+mod password_reset;
 mod read;
 mod user;
 mod user_name;
@@ -17,6 +18,7 @@ pub use error::{is_existing_reference, scim_error};
 pub use filter::{FilterPlan, Residual, group_filter, group_order_by, plan_group_filter, plan_user_filter, user_filter, user_order_by};
 pub use user_name::UserNames;
 pub use owner::{mentions_owners, owner_changes, read_owners, set_owners, with_owners_of};
+pub use password_reset::PasswordReset;
 pub use read::{GroupParts, MEMBER_LIMIT, all_members, read_group};
 pub use group::{
     AZURE_AD_GROUP, group_create_body, group_to_scim, group_update_body, member_changes, scim_location,

@@ -36,6 +36,16 @@ impl UserNames {
         }
     }
 
+    /// What Graph's `/users/{id | userPrincipalName}` takes for a caller's name of a user: an
+    /// object id (a GUID) as it is, else the userPrincipalName the userName names.
+    pub fn upn_or_id(&self, user: &str) -> String {
+        let user = user.trim();
+        match is_guid(user) {
+            true => user.to_string(),
+            false => self.upn(user),
+        }
+    }
+
     /// The SCIM userName of a userPrincipalName.
     pub fn user_name(&self, upn: &str) -> String {
         if let Some(domain) = &self.default_domain
@@ -87,6 +97,15 @@ pub(crate) fn is_user_name(path: &AttrPath) -> bool {
         && path.schema.as_deref().is_none_or(|urn| schema::urn_eq(urn, schema::USER))
 }
 
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits: the form of every Graph object id.
+fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +126,16 @@ mod tests {
         assert_eq!(names.user_name("jdoe@CONTOSO.com"), "jdoe");
         assert_eq!(names.user_name("jdoe@fabrikam.com"), "jdoe@fabrikam.com");
         assert_eq!(names.upn(""), "", "an empty name stays empty, so it is still refused as missing");
+    }
+
+    #[test]
+    fn object_ids_are_not_user_names() {
+        let names = UserNames::with_default_domain("contoso.com");
+        let id = "4d3c2b1a-0f9e-8d7c-6b5a-493827160512";
+        assert_eq!(names.upn_or_id(id), id);
+        assert_eq!(names.upn_or_id(&format!(" {id} ")), id);
+        assert_eq!(names.upn_or_id("jdoe"), "jdoe@contoso.com");
+        assert_eq!(names.upn_or_id("4d3c2b1a-0f9e-8d7c-6b5a-49382716051z"), "4d3c2b1a-0f9e-8d7c-6b5a-49382716051z@contoso.com");
     }
 
     #[test]

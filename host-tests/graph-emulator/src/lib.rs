@@ -173,6 +173,12 @@ impl Emulator {
         self.state.read().iter().map(users::full_json).collect()
     }
 
+    /// The `passwordProfile` last set through the API for the user with this id or
+    /// userPrincipalName (Graph never returns it; tests check password resets with it).
+    pub fn password_profile(&self, user: &str) -> Option<serde_json::Value> {
+        self.state.read().find(user)?.password_profile.clone()
+    }
+
     pub fn user_count(&self) -> usize {
         self.state.read().len()
     }

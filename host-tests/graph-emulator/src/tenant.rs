@@ -27,6 +27,9 @@ pub struct User {
     /// Graph properties by canonical name; never contains the password.
     pub props: Map<String, Value>,
     pub manager: Option<u64>,
+    /// The `passwordProfile` last set through the API: write-only in Graph, kept so tests can
+    /// see what a password reset set.
+    pub password_profile: Option<Value>,
 }
 
 impl User {
@@ -144,6 +147,7 @@ impl Tenant {
             seq,
             props,
             manager,
+            password_profile: None,
         };
         self.by_id.insert(user.id().to_lowercase(), seq);
         self.by_upn.insert(user.upn().to_lowercase(), seq);
@@ -174,8 +178,8 @@ impl Tenant {
             }
         }
         check_password(body.get("passwordProfile"), true)?;
-        // The password is write-only: checked, never stored or returned.
-        props.remove("passwordProfile");
+        // The password is write-only: checked, kept apart from the properties, never returned.
+        let password_profile = props.remove("passwordProfile");
         let upn = props["userPrincipalName"]
             .as_str()
             .unwrap_or_default()
@@ -208,7 +212,9 @@ impl Tenant {
         );
         user.extend(props);
         let seq = self.insert(user, None);
-        Ok(&self.users[&seq])
+        let user = self.users.get_mut(&seq).expect("just inserted");
+        user.password_profile = password_profile;
+        Ok(user)
     }
 
     /// `PATCH /users/{id}`: replaces the given properties; complex ones are merged member by
@@ -233,10 +239,13 @@ impl Tenant {
                 _ => {}
             }
         }
-        if body.contains_key("passwordProfile") {
-            check_password(body.get("passwordProfile"), false)?;
-            props.remove("passwordProfile");
-        }
+        let password_profile = match body.contains_key("passwordProfile") {
+            true => {
+                check_password(body.get("passwordProfile"), false)?;
+                props.remove("passwordProfile")
+            }
+            false => None,
+        };
         let new_upn = props
             .get("userPrincipalName")
             .and_then(Value::as_str)
@@ -248,6 +257,9 @@ impl Tenant {
             return Err(duplicate_upn(self.users[other].id()));
         }
         let user = self.users.get_mut(&seq).expect("indexed user exists");
+        if password_profile.is_some() {
+            user.password_profile = password_profile;
+        }
         let old_upn = user.upn().to_lowercase();
         for (name, value) in props {
             match (user.props.get_mut(&name), value) {

@@ -17,9 +17,9 @@ fn app() -> App {
 /// Operations the B2C connector's endpoint table (shared/seeds/003_5b59c6e6ed8c824f.txt) has no
 /// row for: SCIM discovery, and user PATCH (the table updates users with PUT only).
 const SCIM_ONLY: &[&str] = &["discovery", "users-patch"];
-/// Rows of that table SCIM has no route for: SCIM carries members inside the Group resource,
-/// and has no owners.
-const B2C_ONLY: &[&str] = &["groups-members", "groups-owners"];
+/// Rows of that table SCIM has no route for: SCIM carries members inside the Group resource
+/// (and owners on request), and has no password reset message.
+const B2C_ONLY: &[&str] = &["groups-members", "groups-owners", "users-password-reset"];
 
 fn operations() -> BTreeSet<String> {
     component_artifacts::COMPONENTS.iter().map(|(id, _)| id.to_string()).filter(|id| id != "gateway").collect()
@@ -45,9 +45,10 @@ async fn every_operation_describes_itself_under_its_component_id() {
         assert!(!description.summary.is_empty(), "{id} has a summary");
         assert!(!description.routes.is_empty(), "{id} has routes");
         for permission in &description.graph_permissions {
-            // Graph permission names: dot-separated words, each capitalised (User.Read.All, Group.Create).
-            let words: Vec<&str> = permission.split('.').collect();
-            let shaped = words.len() >= 2 && words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
+            // Graph permission names: dot-separated words, each capitalised, some hyphenated
+            // (User.Read.All, Group.Create, User-PasswordProfile.ReadWrite.All).
+            let words: Vec<&str> = permission.split(['.', '-']).collect();
+            let shaped = permission.split('.').count() >= 2 && words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
             assert!(shaped, "{id}: `{permission}` is a Graph application permission");
         }
         for route in &description.routes {
