@@ -10,12 +10,14 @@ mod group;
 mod owner;
 mod password_reset;
 mod read;
+mod time_range;
 mod user;
 mod user_name;
 
 pub use change::{set_manager, update_group, update_user};
 pub use error::{is_existing_reference, scim_error};
 pub use filter::{FilterPlan, Residual, group_filter, group_order_by, plan_group_filter, plan_user_filter, user_filter, user_order_by};
+pub use time_range::{Instant, TimeRange};
 pub use user_name::UserNames;
 pub use owner::{mentions_owners, owner_changes, read_owners, set_owners, with_owners_of};
 pub use password_reset::PasswordReset;

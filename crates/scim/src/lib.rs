@@ -14,7 +14,7 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 
-mod percent;
+pub mod percent;
 
 pub use error::{ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter};

@@ -4,7 +4,7 @@
 /// Decodes one query-string name or value. A '%' not followed by two hex digits is kept as a
 /// literal '%' (as browsers and the WHATWG URL standard do), so `co "50%"` sent unencoded
 /// survives. `None` if the decoded bytes are not UTF-8.
-pub(crate) fn decode_query_component(s: &str) -> Option<String> {
+pub fn decode_query_component(s: &str) -> Option<String> {
     if !s.contains(['%', '+']) {
         return Some(s.to_string());
     }
