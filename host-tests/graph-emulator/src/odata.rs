@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::clock;
 use crate::codec;
 use crate::error::GraphError;
 use crate::schema::{self, Kind, Resource, Support};
@@ -1041,7 +1042,7 @@ impl Parser<'_> {
             Tok::Ident(w) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
             Tok::Ident(w) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
             Tok::Ident(w) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
-            Tok::Bare(b) if is_datetime(&b) => Ok(Literal::DateTime(b)),
+            Tok::Bare(b) if clock::parse_ticks(&b).is_some() => Ok(Literal::DateTime(b)),
             Tok::Bare(b) if b.parse::<f64>().is_ok() => Err(syntax(format!(
                 "A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' near '{b}'."
             ))),
@@ -1055,11 +1056,6 @@ impl Parser<'_> {
             ))),
         }
     }
-}
-
-fn is_datetime(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit)
 }
 
 fn check_types(kind: Kind, literal: &Literal, op: CmpOp) -> Result<(), GraphError> {
@@ -1150,7 +1146,10 @@ fn compare(value: Option<&Value>, op: CmpOp, literal: &Literal) -> bool {
         (Value::Null, Literal::Null) => Some(std::cmp::Ordering::Equal),
         (_, Literal::Null) | (Value::Null, _) => None,
         (Value::String(s), Literal::String(l)) => Some(cmp_ci(s, l)),
-        (Value::String(s), Literal::DateTime(l)) => Some(s.as_str().cmp(l.as_str())),
+        // Instants, not text: `...:12.5Z` is later than `...:12Z`, and offsets count.
+        (Value::String(s), Literal::DateTime(l)) => clock::parse_ticks(s)
+            .zip(clock::parse_ticks(l))
+            .map(|(s, l)| s.cmp(&l)),
         (Value::Bool(b), Literal::Bool(l)) => Some(b.cmp(l)),
         (Value::Number(n), Literal::String(l)) => Some(cmp_ci(&n.to_string(), l)),
         _ => None,
@@ -1325,6 +1324,16 @@ mod tests {
             .needs_advanced
             .unwrap();
         assert!(err.message.contains("'displayName'"), "{}", err.message);
+    }
+
+    #[test]
+    fn date_times_compare_as_instants_not_text() {
+        // Stored as 2020-03-01T10:00:00Z.
+        assert!(matches("createdDateTime lt 2020-03-01T10:00:00.5Z"));
+        assert!(matches("createdDateTime gt 2020-03-01T09:59:59.9999999Z"));
+        assert!(matches("createdDateTime eq 2020-03-01T11:00:00+01:00"));
+        assert!(!matches("createdDateTime gt 2020-03-01T10:00:00.0000001Z"));
+        assert!(parse_filter("createdDateTime ge 2020-02-30T00:00:00Z").is_err());
     }
 
     #[test]
