@@ -1,6 +1,6 @@
 //! UTC timestamps in the ISO 8601 shapes Graph and Entra ID print, without a date crate:
-//! formatting from Unix seconds (demo data, error bodies, token claims), and reading
-//! DateTimeOffset literals back so `$filter` compares instants.
+//! formatting from Unix seconds (demo data, error bodies, token claims) or from 100 ns ticks
+//! (audit log times), and reading DateTimeOffset literals back so `$filter` compares instants.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,6 +13,21 @@ pub fn unix_now() -> u64 {
 
 /// DateTimeOffset's resolution: 100 ns ticks, seven fractional digits.
 pub const TICKS_PER_SECOND: i64 = 10_000_000;
+
+/// Now, in 100 ns ticks since the Unix epoch.
+pub fn ticks_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| (d.as_nanos() / 100) as i64)
+        .unwrap_or(0)
+}
+
+/// `2024-05-01T12:34:56.1234567Z`, the form of audit log times.
+pub fn iso8601_ticks(ticks: i64) -> String {
+    let seconds = iso8601(ticks.div_euclid(TICKS_PER_SECOND) as u64);
+    let fraction = ticks.rem_euclid(TICKS_PER_SECOND);
+    format!("{}.{fraction:07}Z", seconds.trim_end_matches('Z'))
+}
 
 /// `2024-05-01T12:34:56Z`, the form of Graph's DateTimeOffset properties.
 pub fn iso8601(unix: u64) -> String {
@@ -155,12 +170,18 @@ mod tests {
         assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(error_date(1_700_000_000), "2023-11-14T22:13:20");
         assert_eq!(aad_timestamp(1_700_000_000), "2023-11-14 22:13:20Z");
+        assert_eq!(
+            iso8601_ticks(1_700_000_000 * TICKS_PER_SECOND + 1_234_567),
+            "2023-11-14T22:13:20.1234567Z"
+        );
+        assert_eq!(iso8601_ticks(5), "1970-01-01T00:00:00.0000005Z");
     }
 
     #[test]
-    fn parses_date_time_offset_variants() {
+    fn parses_what_it_formats_and_date_time_offset_variants() {
         let t = 1_700_000_000 * TICKS_PER_SECOND;
         assert_eq!(parse_ticks("2023-11-14T22:13:20Z"), Some(t));
+        assert_eq!(parse_ticks(&iso8601_ticks(t + 1)), Some(t + 1));
         assert_eq!(parse_ticks("2023-11-14T22:13:20.5Z"), Some(t + 5_000_000));
         assert_eq!(
             parse_ticks("2023-11-14T22:13:20.123456789Z"),

@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::EmulatorConfig;
+use crate::audit_logs;
 use crate::codec;
 use crate::error::{GraphError, LoginError};
 use crate::groups;
@@ -236,6 +237,9 @@ fn graph(
     let segments = &segments[1..];
     match segments.first().map(String::as_str) {
         Some("groups") => groups::route(state, method, segments, &pairs, headers, body),
+        Some(s) if s.eq_ignore_ascii_case("auditLogs") => {
+            audit_logs::route(state, method, segments, &pairs, headers)
+        }
         // Users also answer the service document and unknown segments.
         _ => users::route(state, method, segments, &pairs, headers, body),
     }

@@ -1,8 +1,10 @@
 //! The directory: users (as Graph JSON property maps), their managers, and the rules Graph
 //! applies when they change (required properties, unique userPrincipalName, typed values).
 //! Users are kept in creation order, which is also the stable order paging walks.
-//! Groups, their members and owners live in [`groups`], on the same [`Tenant`].
+//! Groups, their members and owners live in [`groups`], on the same [`Tenant`]; every change
+//! made through the API is written to its [`audit`] log.
 
+mod audit;
 mod groups;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +18,8 @@ use crate::prng::{self, SplitMix64};
 use crate::schema::{self, Kind, Property};
 
 pub use groups::{Group, Link, Object, ObjectPage, ObjectRef, security_identifier};
+
+use audit::{Activity, AuditLog, Before, Target};
 
 /// The tenant's initial domain, where demo users live.
 pub const DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -85,6 +89,7 @@ pub struct Tenant {
     /// Ids of groups created through the API: a stream of their own, so creating groups
     /// never shifts the ids of users created later (or the other way round).
     group_rng: SplitMix64,
+    audit: AuditLog,
 }
 
 impl Tenant {
@@ -100,6 +105,7 @@ impl Tenant {
             next_group_seq: 1,
             next_link: 1,
             group_rng: SplitMix64::new(seed ^ 0x6A0B_5EED_0F60_0B5E),
+            audit: AuditLog::new(seed),
         }
     }
 
@@ -206,8 +212,12 @@ impl Tenant {
             "identities".into(),
             json!([{ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn }]),
         );
+        let before = Before::of(&Map::new(), props.keys());
         user.extend(props);
         let seq = self.insert(user, None);
+        let user = &self.users[&seq];
+        let target = Target::user(user).changed(&before, &user.props);
+        self.log(Activity::AddUser, vec![target]);
         Ok(&self.users[&seq])
     }
 
@@ -249,6 +259,7 @@ impl Tenant {
         }
         let user = self.users.get_mut(&seq).expect("indexed user exists");
         let old_upn = user.upn().to_lowercase();
+        let before = Before::of(&user.props, props.keys());
         for (name, value) in props {
             match (user.props.get_mut(&name), value) {
                 (Some(Value::Object(existing)), Value::Object(changes)) => existing.extend(changes),
@@ -261,6 +272,9 @@ impl Tenant {
             self.by_upn.remove(&old_upn);
             self.by_upn.insert(upn, seq);
         }
+        let user = &self.users[&seq];
+        let target = Target::user(user).changed(&before, &user.props);
+        self.log(Activity::UpdateUser, vec![target]);
         Ok(())
     }
 
@@ -269,6 +283,7 @@ impl Tenant {
     pub fn delete(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
         let user = self.users.remove(&seq).expect("indexed user exists");
+        self.log(Activity::DeleteUser, vec![Target::user(&user)]);
         self.by_id.remove(&user.id().to_lowercase());
         self.by_upn.remove(&user.upn().to_lowercase());
         for other in self.users.values_mut() {
@@ -293,6 +308,11 @@ impl Tenant {
             .get_mut(&seq)
             .expect("indexed user exists")
             .manager = Some(manager);
+        let targets = vec![
+            Target::user(&self.users[&seq]),
+            Target::user(&self.users[&manager]),
+        ];
+        self.log(Activity::SetUserManager, targets);
         Ok(())
     }
 
@@ -300,9 +320,13 @@ impl Tenant {
     pub fn remove_manager(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
         let user = self.users.get_mut(&seq).expect("indexed user exists");
-        if user.manager.take().is_none() {
+        let Some(manager) = user.manager.take() else {
             return Err(GraphError::not_found("manager"));
-        }
+        };
+        // Entra ID has no activity of its own for this: the user is updated.
+        let old = json!(self.users.get(&manager).map(User::id));
+        let target = Target::user(&self.users[&seq]).changes([("manager", &old, &Value::Null)]);
+        self.log(Activity::UpdateUser, vec![target]);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::audit::{Activity, Before, Target};
 use super::{DOMAIN, Listed, Page, Tenant, User, id_from_reference, page_of, valid_kind};
 use crate::clock;
 use crate::error::GraphError;
@@ -329,8 +330,16 @@ impl Tenant {
         if props.get("visibility") == Some(&Value::Null) {
             props.remove("visibility");
         }
+        let before = Before::of(&Map::new(), props.keys());
         group.extend(props);
-        let seq = self.insert_group(group, members, owners);
+        let seq = self.insert_group(group, members.clone(), owners.clone());
+
+        let correlation = self.audit.correlation();
+        let group = &self.groups[&seq];
+        let target = Target::group(group).changed(&before, &group.props);
+        self.audit
+            .record(&correlation, Activity::AddGroup, vec![target]);
+        self.log_links(&correlation, seq, &members, &owners);
         Ok(&self.groups[&seq])
     }
 
@@ -389,21 +398,47 @@ impl Tenant {
 
         let mut next_link = self.next_link;
         let group = self.groups.get_mut(&seq).expect("indexed group exists");
+        let before = Before::of(&group.props, props.keys());
         group.props.extend(props);
-        for (link, objects) in [(Link::Members, members), (Link::Owners, owners)] {
+        for (link, objects) in [(Link::Members, &members), (Link::Owners, &owners)] {
             for object in objects {
-                group.links_mut(link).insert(next_link, object);
+                group.links_mut(link).insert(next_link, *object);
                 next_link += 1;
             }
         }
         self.next_link = next_link;
+
+        let correlation = self.audit.correlation();
+        if !before.is_empty() {
+            let group = &self.groups[&seq];
+            let target = Target::group(group).changed(&before, &group.props);
+            self.audit
+                .record(&correlation, Activity::UpdateGroup, vec![target]);
+        }
+        self.log_links(&correlation, seq, &members, &owners);
         Ok(())
+    }
+
+    /// One entry per member and owner bound in a create or update.
+    fn log_links(
+        &mut self,
+        correlation: &str,
+        seq: u64,
+        members: &[ObjectRef],
+        owners: &[ObjectRef],
+    ) {
+        for (link, objects) in [(Link::Members, members), (Link::Owners, owners)] {
+            for object in objects {
+                self.log_link(correlation, seq, link, *object, true);
+            }
+        }
     }
 
     /// `DELETE /groups/{id}`: the group also leaves every group it was nested in.
     pub fn delete_group(&mut self, id: &str) -> Result<(), GraphError> {
         let seq = self.require_group(id)?;
         let group = self.groups.remove(&seq).expect("indexed group exists");
+        self.log(Activity::DeleteGroup, vec![Target::group(&group)]);
         self.groups_by_id.remove(&group.id().to_lowercase());
         self.unlink_everywhere(ObjectRef::Group(seq));
         Ok(())
@@ -441,6 +476,8 @@ impl Tenant {
             .expect("indexed group exists")
             .links_mut(link)
             .insert(position, object);
+        let correlation = self.audit.correlation();
+        self.log_link(&correlation, seq, link, object, true);
         Ok(())
     }
 
@@ -454,13 +491,13 @@ impl Tenant {
         let seq = self.require_group(group_id)?;
         let object = self.find_object(object_id);
         let group = &self.groups[&seq];
-        let position = object
+        let (position, object) = object
             .and_then(|object| {
                 group
                     .links(link)
                     .iter()
                     .find(|(_, linked)| **linked == object)
-                    .map(|(position, _)| *position)
+                    .map(|(position, _)| (*position, object))
             })
             .ok_or_else(|| GraphError::not_found(object_id))?;
         if link == Link::Owners && group.owners.len() == 1 {
@@ -473,6 +510,8 @@ impl Tenant {
             .expect("indexed group exists")
             .links_mut(link)
             .remove(&position);
+        let correlation = self.audit.correlation();
+        self.log_link(&correlation, seq, link, object, false);
         Ok(())
     }
 
