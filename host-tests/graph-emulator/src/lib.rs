@@ -2,7 +2,7 @@
 //!
 //! [`Emulator::start`] serves, on one loopback port, both the Entra ID token endpoint
 //! (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and Graph's `/v1.0/users`,
-//! `/v1.0/groups` and `/v1.0/auditLogs` APIs:
+//! `/v1.0/groups`, `/v1.0/directory/deletedItems` and `/v1.0/auditLogs` APIs:
 //! - users: list with `$filter`/`$select`/`$expand=manager`/`$top`/`$count`/`$orderby` and
 //!   `@odata.nextLink` paging, get by id or userPrincipalName, create, update, delete, the
 //!   manager relationship (`/manager`, `/manager/$ref`) and `/memberOf`;
@@ -11,13 +11,24 @@
 //!   `owners@odata.bind`), update (binding up to 20 members at once), delete, and the
 //!   `members` and `owners` relationships: paged listing, `$count`, add with `POST .../$ref`,
 //!   remove with `DELETE .../{id}/$ref`;
+//! - deleted items: `DELETE /users/{id}` and `DELETE /groups/{id}` of a Microsoft 365 group
+//!   move the object there with a `deletedDateTime` (kept until restored or purged, where
+//!   Graph keeps 30 days); security groups are deleted permanently, as Graph documents. It
+//!   leaves the live lists and every group; a restore puts back its memberships, ownerships
+//!   and reports' manager where the other end still exists. Routes:
+//!   `GET /directory/deletedItems/microsoft.graph.user` and `.../microsoft.graph.group` (with
+//!   the type's `$filter`, `$select`, `$top`, `$orderby`, `$count` and paging),
+//!   `GET /directory/deletedItems/{id}`, `POST .../{id}/restore` (optional
+//!   `newUserPrincipalName`; refused while a live object holds the userPrincipalName or
+//!   Microsoft 365 mailNickname) and `DELETE .../{id}` (permanent);
 //! - the directory audit log, `GET /auditLogs/directoryAudits`: one entry per change made
 //!   through the API (the demo data predates it) with Entra ID's activity names ("Add user",
-//!   "Update user", "Set user manager", "Delete user", "Add group", "Add member to group",
-//!   "Remove owner from group", ...), targets and modified properties, newest first, with
-//!   `$filter` (`activityDateTime` ranges, `category`, `activityDisplayName`,
-//!   `loggedByService`, `targetResources/any(t: t/id eq '...')`, `and`, `or`), `$select`,
-//!   `$orderby=activityDateTime`, `$top` (1000 by default and at most) and paging.
+//!   "Update user", "Set user manager", "Delete user", "Restore user", "Hard Delete user",
+//!   the same for groups, "Add member to group", "Remove owner from group", ...), targets
+//!   and modified properties, newest first, with `$filter` (`activityDateTime` ranges,
+//!   `category`, `activityDisplayName`, `loggedByService`, `targetResources/any(t: t/id eq
+//!   '...')`, `and`, `or`), `$select`, `$orderby=activityDateTime`, `$top` (1000 by default
+//!   and at most) and paging.
 //!
 //! Every `/v1.0` request needs a bearer token the emulator issued. Errors carry Graph's codes
 //! and messages, and every response carries `request-id` and `client-request-id`.
@@ -78,6 +89,7 @@
 mod audit_logs;
 mod clock;
 mod codec;
+mod deleted_items;
 mod demo;
 mod error;
 mod groups;

@@ -161,7 +161,8 @@ pub const USER_PROPERTIES: &[Property] = &[
     p("country", String, Def, Adv),
     ro("createdDateTime", DateTime, Adv, Adv),
     p("creationType", String, Def, No),
-    ro("deletedDateTime", DateTime, No, No),
+    // Sorts deleted items, as an advanced query.
+    ro("deletedDateTime", DateTime, No, Adv),
     p("department", String, Def, Adv),
     p("displayName", String, Def, Def),
     p("employeeHireDate", DateTime, Adv, No),
@@ -267,11 +268,11 @@ pub static USER: Resource = Resource {
 };
 
 /// Every group property the emulator knows, in the order Graph writes them. Filter support
-/// follows the group resource page and the advanced-query tables for v1.0; only
-/// `displayName` sorts, and by default.
+/// follows the group resource page and the advanced-query tables for v1.0; `displayName`
+/// sorts by default, `deletedDateTime` (deleted items) as an advanced query.
 pub const GROUP_PROPERTIES: &[Property] = &[
     ro("id", String, Def, No),
-    ro("deletedDateTime", DateTime, No, No),
+    ro("deletedDateTime", DateTime, No, Adv),
     p("classification", String, Def, No),
     ro("createdDateTime", DateTime, Adv, No),
     ro("creationOptions", StringCollection, No, No),

@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use crate::EmulatorConfig;
 use crate::audit_logs;
 use crate::codec;
+use crate::deleted_items;
 use crate::error::{GraphError, LoginError};
 use crate::groups;
 use crate::login::{self, TokenStore};
@@ -239,6 +240,9 @@ fn graph(
         Some("groups") => groups::route(state, method, segments, &pairs, headers, body),
         Some(s) if s.eq_ignore_ascii_case("auditLogs") => {
             audit_logs::route(state, method, segments, &pairs, headers)
+        }
+        Some(s) if s.eq_ignore_ascii_case("directory") => {
+            deleted_items::route(state, method, segments, &pairs, headers, body)
         }
         // Users also answer the service document and unknown segments.
         _ => users::route(state, method, segments, &pairs, headers, body),

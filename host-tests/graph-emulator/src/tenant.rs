@@ -1,10 +1,12 @@
 //! The directory: users (as Graph JSON property maps), their managers, and the rules Graph
 //! applies when they change (required properties, unique userPrincipalName, typed values).
 //! Users are kept in creation order, which is also the stable order paging walks.
-//! Groups, their members and owners live in [`groups`], on the same [`Tenant`]; every change
-//! made through the API is written to its [`audit`] log.
+//! Groups, their members and owners live in [`groups`], on the same [`Tenant`]; deleted
+//! users and groups wait in [`deleted`] items; every change made through the API is written
+//! to the [`audit`] log.
 
 mod audit;
+mod deleted;
 mod groups;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,6 +22,7 @@ use crate::schema::{self, Kind, Property};
 pub use groups::{Group, Link, Object, ObjectPage, ObjectRef, security_identifier};
 
 use audit::{Activity, AuditLog, Before, Target};
+use deleted::Deleted;
 
 /// The tenant's initial domain, where demo users live.
 pub const DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -89,6 +92,10 @@ pub struct Tenant {
     /// Ids of groups created through the API: a stream of their own, so creating groups
     /// never shifts the ids of users created later (or the other way round).
     group_rng: SplitMix64,
+    /// Deleted items, by creation sequence, and the ids that name them.
+    deleted_users: BTreeMap<u64, Deleted<User>>,
+    deleted_groups: BTreeMap<u64, Deleted<Group>>,
+    deleted_ids: HashMap<String, ObjectRef>,
     audit: AuditLog,
 }
 
@@ -105,6 +112,9 @@ impl Tenant {
             next_group_seq: 1,
             next_link: 1,
             group_rng: SplitMix64::new(seed ^ 0x6A0B_5EED_0F60_0B5E),
+            deleted_users: BTreeMap::new(),
+            deleted_groups: BTreeMap::new(),
+            deleted_ids: HashMap::new(),
             audit: AuditLog::new(seed),
         }
     }
@@ -191,7 +201,7 @@ impl Tenant {
         }
         let id = loop {
             let id = self.rng.guid();
-            if !self.by_id.contains_key(&id) {
+            if !self.by_id.contains_key(&id) && !self.deleted_ids.contains_key(&id) {
                 break id;
             }
         };
@@ -278,20 +288,11 @@ impl Tenant {
         Ok(())
     }
 
-    /// `DELETE /users/{id}`: the user's reports are left without a manager, and the user
-    /// leaves every group it was a member or owner of.
+    /// `DELETE /users/{id}`: the user moves to deleted items, its reports are left without a
+    /// manager, and it leaves every group it was a member or owner of.
     pub fn delete(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
-        let user = self.users.remove(&seq).expect("indexed user exists");
-        self.log(Activity::DeleteUser, vec![Target::user(&user)]);
-        self.by_id.remove(&user.id().to_lowercase());
-        self.by_upn.remove(&user.upn().to_lowercase());
-        for other in self.users.values_mut() {
-            if other.manager == Some(seq) {
-                other.manager = None;
-            }
-        }
-        self.unlink_everywhere(ObjectRef::User(seq));
+        self.soft_delete_user(seq);
         Ok(())
     }
 
@@ -470,11 +471,7 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
             && let Some(upn) = value.as_str()
             && !valid_upn(upn)
         {
-            return Err(
-                GraphError::bad_request("Property userPrincipalName is invalid.").with_details(
-                    json!([{ "code": "InvalidValue", "target": "userPrincipalName" }]),
-                ),
-            );
+            return Err(invalid_upn());
         }
         let value = match (property.kind, value) {
             // Members are stored under their canonical names so filters find them.
@@ -504,6 +501,11 @@ fn valid_kind(property: &Property, value: &Value) -> bool {
         (Kind::Other, v) => v.is_array() || v.is_object(),
         _ => false,
     }
+}
+
+fn invalid_upn() -> GraphError {
+    GraphError::bad_request("Property userPrincipalName is invalid.")
+        .with_details(json!([{ "code": "InvalidValue", "target": "userPrincipalName" }]))
 }
 
 fn valid_upn(upn: &str) -> bool {

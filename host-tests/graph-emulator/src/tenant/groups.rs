@@ -84,7 +84,7 @@ impl Group {
         }
     }
 
-    fn links_mut(&mut self, link: Link) -> &mut BTreeMap<u64, ObjectRef> {
+    pub(super) fn links_mut(&mut self, link: Link) -> &mut BTreeMap<u64, ObjectRef> {
         match link {
             Link::Members => &mut self.members,
             Link::Owners => &mut self.owners,
@@ -287,7 +287,10 @@ impl Tenant {
 
         let id = loop {
             let id = self.group_rng.guid();
-            if !self.groups_by_id.contains_key(&id) && !self.by_id.contains_key(&id) {
+            if !self.groups_by_id.contains_key(&id)
+                && !self.by_id.contains_key(&id)
+                && !self.deleted_ids.contains_key(&id)
+            {
                 break id;
             }
         };
@@ -434,9 +437,15 @@ impl Tenant {
         }
     }
 
-    /// `DELETE /groups/{id}`: the group also leaves every group it was nested in.
+    /// `DELETE /groups/{id}`: a Microsoft 365 group moves to deleted items; a security group
+    /// is gone for good ("deleted permanently", as the delete-group page has it) and leaves
+    /// every group it was nested in.
     pub fn delete_group(&mut self, id: &str) -> Result<(), GraphError> {
         let seq = self.require_group(id)?;
+        if self.groups[&seq].is_unified() {
+            self.soft_delete_group(seq);
+            return Ok(());
+        }
         let group = self.groups.remove(&seq).expect("indexed group exists");
         self.log(Activity::DeleteGroup, vec![Target::group(&group)]);
         self.groups_by_id.remove(&group.id().to_lowercase());
@@ -444,12 +453,24 @@ impl Tenant {
         Ok(())
     }
 
-    /// Removes an object from every group's members and owners (it is being deleted).
-    pub(super) fn unlink_everywhere(&mut self, object: ObjectRef) {
-        for group in self.groups.values_mut() {
-            group.members.retain(|_, linked| *linked != object);
-            group.owners.retain(|_, linked| *linked != object);
+    /// Removes an object from the members and owners of every group, deleted ones included
+    /// (it is being deleted); returns the cut links as `(group, relationship, position)`.
+    pub(super) fn unlink_everywhere(&mut self, object: ObjectRef) -> Vec<(u64, Link, u64)> {
+        let mut cut = Vec::new();
+        let deleted = self.deleted_groups.values_mut().map(|d| &mut d.object);
+        for group in self.groups.values_mut().chain(deleted) {
+            let seq = group.seq;
+            for link in [Link::Members, Link::Owners] {
+                group.links_mut(link).retain(|position, linked| {
+                    let keep = *linked != object;
+                    if !keep {
+                        cut.push((seq, link, *position));
+                    }
+                    keep
+                });
+            }
         }
+        cut
     }
 
     /// `POST /groups/{id}/members/$ref` and `.../owners/$ref`.
@@ -570,7 +591,7 @@ impl Tenant {
 
     /// Display name, nickname and mail rules shared by create and update. `this` is the
     /// group being updated, which may keep its own nickname.
-    fn check_group_properties(
+    pub(super) fn check_group_properties(
         &self,
         props: &Map<String, Value>,
         unified: bool,
