@@ -161,8 +161,8 @@ pub const USER_PROPERTIES: &[Property] = &[
     p("country", String, Def, Adv),
     ro("createdDateTime", DateTime, Adv, Adv),
     p("creationType", String, Def, No),
-    // Sorts deleted items, as an advanced query.
-    ro("deletedDateTime", DateTime, No, Adv),
+    // Filters and sorts deleted items, as an advanced query.
+    ro("deletedDateTime", DateTime, Adv, Adv),
     p("department", String, Def, Adv),
     p("displayName", String, Def, Def),
     p("employeeHireDate", DateTime, Adv, No),

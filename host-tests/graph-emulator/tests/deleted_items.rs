@@ -489,6 +489,13 @@ async fn deleted_lists_page_filter_select_sort_and_count() {
         String::from_utf8_lossy(&answer.body)
     );
     assert_eq!(answer.json()["@odata.count"], 7);
+    // Users' deletedDateTime also filters, as an advanced query.
+    let since = format!(
+        "{DELETED}/microsoft.graph.user?$count=true&$filter={}",
+        enc("deletedDateTime ge 2000-01-01T00:00:00Z")
+    );
+    assert_eq!(graph.get(&since).await.status, 400);
+    assert_eq!(graph.get_eventual(&since).await.json()["@odata.count"], 7);
     let by_upn = graph
         .get(&format!(
             "{DELETED}/microsoft.graph.user?$orderby=userPrincipalName&$select=userPrincipalName"
