@@ -333,7 +333,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     /// Sends one Graph request with a bearer token; on a 401 drops the cached token and tries once
     /// more with a fresh one (the token may have been revoked or the clock skewed). Any other
     /// non-success answer becomes [`Error::Graph`].
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: http::Method,
         path_and_query: &str,
@@ -452,7 +452,7 @@ fn push_collection_query(
     advanced
 }
 
-fn decode_page<D: DeserializeOwned>(
+pub(crate) fn decode_page<D: DeserializeOwned>(
     response: &http::Response<Vec<u8>>,
     context: &str,
 ) -> Result<Page<D>, Error> {
@@ -462,7 +462,7 @@ fn decode_page<D: DeserializeOwned>(
     })
 }
 
-fn decode<D: DeserializeOwned>(
+pub(crate) fn decode<D: DeserializeOwned>(
     response: &http::Response<Vec<u8>>,
     context: &str,
 ) -> Result<D, Error> {

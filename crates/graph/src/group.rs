@@ -20,6 +20,7 @@ pub const GROUP_PROPERTIES: &[&str] = &[
     "mail",
     "visibility",
     "createdDateTime",
+    "deletedDateTime",
 ];
 
 /// What members and owners listings ask for: the id, the name and (always sent) `@odata.type`.
@@ -53,6 +54,10 @@ pub struct Group {
     pub visibility: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date_time: Option<String>,
+    /// When the group went to deleted items (Microsoft 365 groups only: security groups are
+    /// deleted for good); null on live groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_date_time: Option<String>,
     /// Everything Graph sent that has no typed field (`@odata.context`, `proxyAddresses`, ...).
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -104,14 +109,19 @@ impl DirectoryObject {
 
     /// The type as Graph names it without its namespace: `user`, `servicePrincipal`, `orgContact`.
     pub fn type_name(&self) -> Option<&str> {
-        let full = self.odata_type.as_deref()?.trim();
-        let full = full.strip_prefix('#').unwrap_or(full);
-        let name = match full.get(..16) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("microsoft.graph.") => &full[16..],
-            _ => full,
-        };
-        (!name.is_empty()).then_some(name)
+        graph_type_name(self.odata_type.as_deref()?)
     }
+}
+
+/// `#microsoft.graph.user` -> `user`: an `@odata.type` without its `#` and namespace.
+pub(crate) fn graph_type_name(odata_type: &str) -> Option<&str> {
+    let full = odata_type.trim();
+    let full = full.strip_prefix('#').unwrap_or(full);
+    let name = match full.get(..16) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("microsoft.graph.") => &full[16..],
+        _ => full,
+    };
+    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]

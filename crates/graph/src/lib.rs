@@ -3,8 +3,10 @@
 //! and errors. It does no I/O of its own: the caller supplies a [`Transport`] (wasi:http in the
 //! components, hyper in native tests), so the crate compiles unchanged for wasm32-wasip2 and native.
 
+mod audit;
 mod client;
 mod config;
+mod deleted;
 mod error;
 mod group;
 mod odata;
@@ -14,13 +16,15 @@ mod token;
 mod transport;
 mod user;
 
+pub use audit::{AuditQuery, DirectoryAudit, TargetResource};
 pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
 pub use config::{Credential, GraphConfig};
+pub use deleted::{DeletedItem, MAX_DELETED_PAGE};
 pub use error::Error;
 pub use group::{
     DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group, ObjectKind,
 };
-pub use odata::{Filter, Literal};
+pub use odata::{DateTimeOffset, Filter, Literal};
 pub use page::{Page, skip_token_from_next_link};
 pub use token::TokenCache;
 pub use transport::{Transport, TransportError};

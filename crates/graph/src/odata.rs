@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::error::Error;
+
 /// A Graph `$filter` expression. Property names are written as given (they come from fixed maps in
 /// code, e.g. `userPrincipalName` or `onPremisesExtensionAttributes/extensionAttribute1`); values are
 /// always [`Literal`]s or quoted strings, so caller data can never change the expression's shape.
@@ -24,7 +26,86 @@ pub enum Literal {
     Str(String),
     Bool(bool),
     Num(serde_json::Number),
+    /// Written unquoted, as OData wants instants.
+    DateTime(DateTimeOffset),
     Null,
+}
+
+/// An `Edm.DateTimeOffset` value: `2024-01-15T08:30:00Z`, with an optional fraction of a second
+/// and `Z` or an offset such as `+02:00`. Checked when made, because it goes into a filter
+/// unquoted: caller text can never change the filter's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateTimeOffset(String);
+
+impl DateTimeOffset {
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        if is_date_time_offset(text.as_bytes()) {
+            Ok(DateTimeOffset(text.to_string()))
+        } else {
+            Err(Error::InvalidArgument {
+                message: format!(
+                    "'{text}' is not a DateTimeOffset such as 2024-01-15T08:30:00Z or 2024-01-15T08:30:00.5+02:00"
+                ),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ss`, an optional `.` and digits, then `Z` or `+hh:mm`/`-hh:mm`; fields in range.
+fn is_date_time_offset(b: &[u8]) -> bool {
+    let number = |at: usize, len: usize| -> Option<u32> {
+        let digits = b.get(at..at + len)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let punctuated = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')]
+        .iter()
+        .all(|(at, c)| b.get(*at) == Some(c));
+    let fields = (
+        number(0, 4),
+        number(5, 2),
+        number(8, 2),
+        number(11, 2),
+        number(14, 2),
+        number(17, 2),
+    );
+    let (Some(_), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = fields else {
+        return false;
+    };
+    let mut at = 19;
+    if b.get(at) == Some(&b'.') {
+        let digits = b[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return false;
+        }
+        at += 1 + digits;
+    }
+    let zone = match &b[at.min(b.len())..] {
+        [b'Z'] => true,
+        [b'+' | b'-', ..] => {
+            b.len() == at + 6
+                && b[at + 3] == b':'
+                && number(at + 1, 2).is_some_and(|h| h < 24)
+                && number(at + 4, 2).is_some_and(|m| m < 60)
+        }
+        _ => false,
+    };
+    punctuated
+        && zone
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60
 }
 
 impl Literal {
@@ -35,6 +116,7 @@ impl Literal {
             Literal::Num(n) => {
                 let _ = write!(out, "{n}");
             }
+            Literal::DateTime(t) => out.push_str(t.as_str()),
             Literal::Null => out.push_str("null"),
         }
     }
@@ -176,6 +258,42 @@ mod tests {
             Filter::Ne("mail".into(), Literal::Null).to_odata(),
             "mail ne null"
         );
+    }
+
+    #[test]
+    fn date_times_are_checked_then_written_unquoted() {
+        for good in [
+            "2024-01-15T08:30:00Z",
+            "2024-01-15T08:30:00.1234567Z",
+            "2024-01-15T08:30:00+02:00",
+            "2024-01-15T08:30:00.5-11:30",
+        ] {
+            let at = DateTimeOffset::parse(good).unwrap();
+            assert_eq!(
+                Filter::Ge("activityDateTime".into(), Literal::DateTime(at)).to_odata(),
+                format!("activityDateTime ge {good}")
+            );
+        }
+        for bad in [
+            "",
+            "2024-01-15",
+            "2024-01-15T08:30:00",
+            "2024-01-15 08:30:00Z",
+            "2024-13-15T08:30:00Z",
+            "2024-01-15T24:30:00Z",
+            "2024-01-15T08:30:00.Z",
+            "2024-01-15T08:30:00+0200",
+            "2024-01-15T08:30:00Z or 1 eq 1",
+            "2024-01-15T08:30:00z",
+        ] {
+            assert!(
+                matches!(
+                    DateTimeOffset::parse(bad),
+                    Err(Error::InvalidArgument { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

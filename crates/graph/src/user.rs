@@ -45,6 +45,7 @@ pub const USER_PROPERTIES: &[&str] = &[
     "identities",
     "passwordPolicies",
     "createdDateTime",
+    "deletedDateTime",
     "lastPasswordChangeDateTime",
     "onPremisesExtensionAttributes",
     "onPremisesImmutableId",
@@ -153,6 +154,9 @@ pub struct User {
     pub password_policies: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date_time: Option<String>,
+    /// When the user went to deleted items; only deleted items carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_date_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_password_change_date_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -22,6 +22,7 @@ fn fully_populated_group_decodes_into_typed_fields() {
             mail: Some("HRTaskforce@contoso.com".into()),
             visibility: Some("Private".into()),
             created_date_time: Some("2018-12-22T02:21:05Z".into()),
+            deleted_date_time: None,
             other: group.other.clone(),
         }
     );
@@ -75,6 +76,7 @@ fn group_properties_name_what_the_typed_group_reads() {
         mail: Some("m@x".into()),
         visibility: Some("Public".into()),
         created_date_time: Some("t".into()),
+        deleted_date_time: Some("t".into()),
         other: Default::default(),
     })
     .unwrap();

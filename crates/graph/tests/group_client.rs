@@ -55,7 +55,7 @@ fn get_group_selects_every_property_the_connector_reads() {
     assert_eq!(
         last.uri,
         "https://graph.example/v1.0/groups/g1?$select=id,displayName,description,mailNickname,\
-         mailEnabled,securityEnabled,groupTypes,mail,visibility,createdDateTime"
+         mailEnabled,securityEnabled,groupTypes,mail,visibility,createdDateTime,deletedDateTime"
     );
     assert_eq!(last.header("authorization"), Some("Bearer token-1"));
     assert_eq!(last.header("consistencylevel"), None);

@@ -1,8 +1,8 @@
 //! An offline Microsoft Graph v1.0 for integration tests, demos and benchmarks.
 //!
 //! [`Emulator::start`] serves, on one loopback port, both the Entra ID token endpoint
-//! (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and Graph's `/v1.0/users` and
-//! `/v1.0/groups` APIs:
+//! (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and Graph's `/v1.0/users`,
+//! `/v1.0/groups`, `/v1.0/directory/deletedItems` and `/v1.0/auditLogs` APIs:
 //! - users: list with `$filter`/`$select`/`$expand=manager`/`$top`/`$count`/`$orderby` and
 //!   `@odata.nextLink` paging, get by id or userPrincipalName, create, update, delete, the
 //!   manager relationship (`/manager`, `/manager/$ref`) and `/memberOf`;
@@ -10,7 +10,25 @@
 //!   expanded objects), `/groups/$count`, create (with `members@odata.bind` and
 //!   `owners@odata.bind`), update (binding up to 20 members at once), delete, and the
 //!   `members` and `owners` relationships: paged listing, `$count`, add with `POST .../$ref`,
-//!   remove with `DELETE .../{id}/$ref`.
+//!   remove with `DELETE .../{id}/$ref`;
+//! - deleted items: `DELETE /users/{id}` and `DELETE /groups/{id}` of a Microsoft 365 group
+//!   move the object there with a `deletedDateTime` (kept until restored or purged, where
+//!   Graph keeps 30 days); security groups are deleted permanently, as Graph documents. It
+//!   leaves the live lists and every group; a restore puts back its memberships, ownerships
+//!   and reports' manager where the other end still exists. Routes:
+//!   `GET /directory/deletedItems/microsoft.graph.user` and `.../microsoft.graph.group` (with
+//!   the type's `$filter`, `$select`, `$top`, `$orderby`, `$count` and paging),
+//!   `GET /directory/deletedItems/{id}`, `POST .../{id}/restore` (optional
+//!   `newUserPrincipalName`; refused while a live object holds the userPrincipalName or
+//!   Microsoft 365 mailNickname) and `DELETE .../{id}` (permanent);
+//! - the directory audit log, `GET /auditLogs/directoryAudits`: one entry per change made
+//!   through the API (the demo data predates it) with Entra ID's activity names ("Add user",
+//!   "Update user", "Set user manager", "Delete user", "Restore user", "Hard Delete user",
+//!   the same for groups, "Add member to group", "Remove owner from group", ...), targets
+//!   and modified properties, newest first, with `$filter` (`activityDateTime` ranges,
+//!   `category`, `activityDisplayName`, `loggedByService`, `targetResources/any(t: t/id eq
+//!   '...')`, `and`, `or`), `$select`, `$orderby=activityDateTime`, `$top` (1000 by default
+//!   and at most) and paging.
 //!
 //! Every `/v1.0` request needs a bearer token the emulator issued. Errors carry Graph's codes
 //! and messages, and every response carries `request-id` and `client-request-id`.
@@ -68,8 +86,10 @@
 //! # Ok(()) }
 //! ```
 
+mod audit_logs;
 mod clock;
 mod codec;
+mod deleted_items;
 mod demo;
 mod error;
 mod groups;
@@ -145,6 +165,7 @@ impl Emulator {
         let base_url = format!("http://{}", SocketAddr::new(host, local.port()));
         let mut tenant = demo::tenant(config.users, config.seed);
         demo::add_groups(&mut tenant, config.groups, config.seed);
+        tenant.audit_as(&config.client_id, &login::service_principal_id(&config));
         let state = Arc::new(server::State::new(config.clone(), base_url.clone(), tenant));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(server::serve(listener, state.clone(), stopped));

@@ -14,6 +14,7 @@ use crate::EmulatorConfig;
 use crate::clock;
 use crate::codec;
 use crate::error::{GraphError, LoginError};
+use crate::odata;
 use crate::prng;
 use crate::tenant::DOMAIN;
 
@@ -65,7 +66,7 @@ impl TokenStore {
             "exp": now + TOKEN_LIFETIME.as_secs(),
             "appid": config.client_id,
             "idtyp": "app",
-            "oid": prng::format_guid(self.random(), self.random()),
+            "oid": service_principal_id(config),
             "roles": ["User.ReadWrite.All", "Directory.Read.All"],
             "tid": config.tenant_id,
             "uti": codec::base64url_encode(&self.random().to_le_bytes()),
@@ -130,6 +131,13 @@ impl TokenStore {
             *expiry = past;
         }
     }
+}
+
+/// The object id of the configured app's service principal: the `oid` of its tokens and the
+/// `initiatedBy` of its changes in the audit log. Derived from the client id, so stable.
+pub fn service_principal_id(config: &EmulatorConfig) -> String {
+    let hash = odata::fnv1a(config.client_id.to_lowercase().as_bytes());
+    prng::format_guid(prng::mix(hash), prng::mix(hash ^ 1))
 }
 
 /// Handles a token request body for `tenant` (the path segment). On success returns the

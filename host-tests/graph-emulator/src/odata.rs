@@ -5,13 +5,10 @@
 
 use serde_json::{Map, Value};
 
+use crate::clock;
 use crate::codec;
 use crate::error::GraphError;
 use crate::schema::{self, Kind, Resource, Support};
-
-/// Graph's page size for `/users` and `/groups` when `$top` is absent, and its ceiling.
-pub const DEFAULT_PAGE_SIZE: usize = 100;
-pub const MAX_PAGE_SIZE: usize = 999;
 
 /// Which properties to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +95,7 @@ pub fn parse_query(
     collection: bool,
 ) -> Result<Query, GraphError> {
     let mut q = Query {
-        top: DEFAULT_PAGE_SIZE,
+        top: resource.default_page,
         select: Selection::Default,
         expand: None,
         filter: None,
@@ -135,7 +132,7 @@ pub fn parse_query(
         match name {
             "select" => q.select = parse_select(resource, value)?,
             "expand" => q.expand = parse_expand(resource, value)?,
-            "top" if collection => q.top = parse_top(value)?,
+            "top" if collection => q.top = parse_top(value, resource.max_page)?,
             "count" if collection => {
                 q.count = match value.trim().to_ascii_lowercase().as_str() {
                     "true" => true,
@@ -177,8 +174,12 @@ pub fn parse_query(
             _ => {}
         }
     }
-    // Sorting a filtered result is itself an advanced query.
-    if q.filter.is_some() && q.orderby.is_some() && q.needs_advanced.is_none() {
+    // Sorting a filtered directory listing is itself an advanced query.
+    if resource.advanced_queries
+        && q.filter.is_some()
+        && q.orderby.is_some()
+        && q.needs_advanced.is_none()
+    {
         q.needs_advanced = Some(GraphError::unsupported(
             "Sorting not supported for current query.",
         ));
@@ -187,16 +188,16 @@ pub fn parse_query(
     Ok(q)
 }
 
-fn parse_top(value: &str) -> Result<usize, GraphError> {
+fn parse_top(value: &str, max: usize) -> Result<usize, GraphError> {
     let trimmed = value.trim();
     let n: i64 = trimmed.parse().map_err(|_| {
         GraphError::odata(format!(
             "Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value."
         ))
     })?;
-    if n < 1 || n > MAX_PAGE_SIZE as i64 {
+    if n < 1 || n > max as i64 {
         return Err(GraphError::unsupported(format!(
-            "Invalid page size specified: '{trimmed}'. Must be between 1 and {MAX_PAGE_SIZE} inclusive."
+            "Invalid page size specified: '{trimmed}'. Must be between 1 and {max} inclusive."
         )));
     }
     Ok(n as usize)
@@ -475,6 +476,8 @@ pub enum Operand {
     Sub(&'static str, &'static str),
     /// The range variable inside `collection/any(x: ...)`.
     Element,
+    /// A member of the range variable inside `complexCollection/any(t: t/member ...)`.
+    Member(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -645,8 +648,8 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
     depth: usize,
-    /// The `any` range variable in scope, if any.
-    range_var: Option<String>,
+    /// The `any` range variable in scope and the collection it ranges over, if any.
+    range: Option<(String, &'static schema::Property)>,
     needs_advanced: Option<GraphError>,
 }
 
@@ -675,7 +678,7 @@ pub fn parse_filter_on(
         tokens,
         at: 0,
         depth: 0,
-        range_var: None,
+        range: None,
         needs_advanced: None,
     };
     if parser.peek() == &Tok::End {
@@ -686,6 +689,11 @@ pub fn parse_filter_on(
     let filter = parser.parse_or()?;
     if parser.peek() != &Tok::End {
         return Err(parser.unexpected());
+    }
+    if !resource.advanced_queries
+        && let Some(refused) = parser.needs_advanced
+    {
+        return Err(refused);
     }
     Ok(ParsedFilter {
         filter,
@@ -844,8 +852,13 @@ impl Parser<'_> {
         let Tok::Ident(name) = self.advance() else {
             return Err(self.unexpected());
         };
-        if self.range_var.as_deref() == Some(name.as_str()) {
-            return Ok((Operand::Element, Kind::String, Support::Default, name));
+        if let Some((var, collection)) = self
+            .range
+            .as_ref()
+            .filter(|(var, _)| *var == name)
+            .map(|(var, collection)| (var.clone(), *collection))
+        {
+            return self.parse_range_operand(var, collection);
         }
         if schema::is_extension(&name) {
             return Ok((
@@ -892,6 +905,35 @@ impl Parser<'_> {
         ))
     }
 
+    /// The range variable itself (strings) or `t/member` (complex values).
+    fn parse_range_operand(
+        &mut self,
+        var: String,
+        collection: &'static schema::Property,
+    ) -> Result<(Operand, Kind, Support, String), GraphError> {
+        if collection.kind != Kind::ComplexCollection {
+            return Ok((Operand::Element, Kind::String, Support::Default, var));
+        }
+        if *self.peek() != Tok::Slash {
+            return Err(unsupported_clause(collection.name, self.resource));
+        }
+        self.advance();
+        let Tok::Ident(member) = self.advance() else {
+            return Err(self.unexpected());
+        };
+        let label = format!("{}/{member}", collection.name);
+        let member = self
+            .resource
+            .sub_property(collection.name, &member)
+            .ok_or_else(|| GraphError::unknown_property_on(&label, self.resource.name))?;
+        Ok((
+            Operand::Member(member),
+            Kind::String,
+            Support::Default,
+            label,
+        ))
+    }
+
     fn check_support(&mut self, support: Support, label: &str) -> Result<(), GraphError> {
         match support {
             Support::None => Err(unsupported_clause(label, self.resource)),
@@ -910,7 +952,10 @@ impl Parser<'_> {
                 (self.peek().clone(), self.peek_at(2).clone())
             && (lambda.eq_ignore_ascii_case("any") || lambda.eq_ignore_ascii_case("all"))
             && let Some(property) = self.resource.property(&name)
-            && property.kind == Kind::StringCollection
+            && matches!(
+                property.kind,
+                Kind::StringCollection | Kind::ComplexCollection
+            )
         {
             self.at += 3;
             return self.parse_lambda(property, &lambda);
@@ -935,8 +980,10 @@ impl Parser<'_> {
                 )));
             }
         };
-        if matches!(kind, Kind::StringCollection | Kind::Complex)
-            || (kind == Kind::Other && !matches!(operand, Operand::Extension(_)))
+        if matches!(
+            kind,
+            Kind::StringCollection | Kind::ComplexCollection | Kind::Complex
+        ) || (kind == Kind::Other && !matches!(operand, Operand::Extension(_)))
         {
             return Err(syntax(format!(
                 "The operand for a binary operator '{}' is not a single value. Binary operators require both operands to be single values.",
@@ -948,7 +995,12 @@ impl Parser<'_> {
             check_types(kind, &literal, op)?;
         }
         self.check_support(support, &label)?;
-        if op != CmpOp::Eq || literal == Literal::Null {
+        // Outside the directory, date ranges are ordinary filters.
+        let plain_range = !self.resource.advanced_queries
+            && kind == Kind::DateTime
+            && op != CmpOp::Ne
+            && literal != Literal::Null;
+        if (op != CmpOp::Eq || literal == Literal::Null) && !plain_range {
             self.advanced(
                 if op == CmpOp::Eq || op == CmpOp::Ne || support != Support::Default {
                     unsupported_clause(&label, self.resource)
@@ -968,8 +1020,10 @@ impl Parser<'_> {
         label: &str,
     ) -> Result<Filter, GraphError> {
         let extension = matches!(operand, Operand::Extension(_));
-        if matches!(kind, Kind::StringCollection | Kind::Complex)
-            || (kind == Kind::Other && !extension)
+        if matches!(
+            kind,
+            Kind::StringCollection | Kind::ComplexCollection | Kind::Complex
+        ) || (kind == Kind::Other && !extension)
         {
             return Err(unsupported_clause(label, self.resource));
         }
@@ -1008,7 +1062,7 @@ impl Parser<'_> {
         if !lambda.eq_ignore_ascii_case("any") {
             return Err(GraphError::unsupported("Unsupported Query."));
         }
-        if self.range_var.is_some() {
+        if self.range.is_some() {
             return Err(GraphError::unsupported(format!(
                 "Complex query on property {} is not supported.",
                 property.name
@@ -1020,9 +1074,9 @@ impl Parser<'_> {
         };
         self.expect(Tok::Colon)?;
         self.check_support(property.filter, property.name)?;
-        self.range_var = Some(var);
+        self.range = Some((var, property));
         let body = self.parse_or();
-        self.range_var = None;
+        self.range = None;
         let body = body?;
         self.expect(Tok::RParen)?;
         if !body_reads_only_element(&body) {
@@ -1041,7 +1095,7 @@ impl Parser<'_> {
             Tok::Ident(w) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
             Tok::Ident(w) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
             Tok::Ident(w) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
-            Tok::Bare(b) if is_datetime(&b) => Ok(Literal::DateTime(b)),
+            Tok::Bare(b) if clock::parse_ticks(&b).is_some() => Ok(Literal::DateTime(b)),
             Tok::Bare(b) if b.parse::<f64>().is_ok() => Err(syntax(format!(
                 "A binary operator with incompatible types was detected. Found operand types 'Edm.String' and 'Edm.Int32' near '{b}'."
             ))),
@@ -1055,11 +1109,6 @@ impl Parser<'_> {
             ))),
         }
     }
-}
-
-fn is_datetime(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..4].iter().all(u8::is_ascii_digit)
 }
 
 fn check_types(kind: Kind, literal: &Literal, op: CmpOp) -> Result<(), GraphError> {
@@ -1088,7 +1137,7 @@ fn body_reads_only_element(filter: &Filter) -> bool {
         Filter::Compare(o, ..)
         | Filter::In(o, _)
         | Filter::StartsWith(o, _)
-        | Filter::EndsWith(o, _) => *o == Operand::Element,
+        | Filter::EndsWith(o, _) => matches!(o, Operand::Element | Operand::Member(_)),
         Filter::Any(..) => false,
     }
 }
@@ -1141,6 +1190,7 @@ fn resolve<'a>(
         Operand::Extension(name) => user.get(name.as_str()),
         Operand::Sub(parent, child) => user.get(*parent).and_then(|p| p.get(*child)),
         Operand::Element => element,
+        Operand::Member(name) => element.and_then(|e| e.get(*name)),
     }
 }
 
@@ -1150,7 +1200,10 @@ fn compare(value: Option<&Value>, op: CmpOp, literal: &Literal) -> bool {
         (Value::Null, Literal::Null) => Some(std::cmp::Ordering::Equal),
         (_, Literal::Null) | (Value::Null, _) => None,
         (Value::String(s), Literal::String(l)) => Some(cmp_ci(s, l)),
-        (Value::String(s), Literal::DateTime(l)) => Some(s.as_str().cmp(l.as_str())),
+        // Instants, not text: `...:12.5Z` is later than `...:12Z`, and offsets count.
+        (Value::String(s), Literal::DateTime(l)) => clock::parse_ticks(s)
+            .zip(clock::parse_ticks(l))
+            .map(|(s, l)| s.cmp(&l)),
         (Value::Bool(b), Literal::Bool(l)) => Some(b.cmp(l)),
         (Value::Number(n), Literal::String(l)) => Some(cmp_ci(&n.to_string(), l)),
         _ => None,
@@ -1325,6 +1378,96 @@ mod tests {
             .needs_advanced
             .unwrap();
         assert!(err.message.contains("'displayName'"), "{}", err.message);
+    }
+
+    #[test]
+    fn date_times_compare_as_instants_not_text() {
+        // Stored as 2020-03-01T10:00:00Z.
+        assert!(matches("createdDateTime lt 2020-03-01T10:00:00.5Z"));
+        assert!(matches("createdDateTime gt 2020-03-01T09:59:59.9999999Z"));
+        assert!(matches("createdDateTime eq 2020-03-01T11:00:00+01:00"));
+        assert!(!matches("createdDateTime gt 2020-03-01T10:00:00.0000001Z"));
+        assert!(parse_filter("createdDateTime ge 2020-02-30T00:00:00Z").is_err());
+    }
+
+    fn audit_entry() -> Map<String, Value> {
+        json!({
+            "id": "Directory_1",
+            "category": "GroupManagement",
+            "activityDisplayName": "Add member to group",
+            "activityDateTime": "2026-11-22T10:11:12.1234567Z",
+            "loggedByService": "Core Directory",
+            "targetResources": [
+                { "id": "u1", "displayName": "Nina", "type": "User", "userPrincipalName": "nina@contoso.com" },
+                { "id": "g1", "displayName": "Sales", "type": "Group", "userPrincipalName": null }
+            ]
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    fn audit_matches(text: &str) -> bool {
+        parse_filter_on(&schema::DIRECTORY_AUDIT, text)
+            .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+            .filter
+            .matches(&audit_entry())
+    }
+
+    #[test]
+    fn audit_filters_take_date_ranges_and_target_lambdas_without_advanced_queries() {
+        for (text, expected) in [
+            ("activityDateTime ge 2026-11-22T10:11:12.1234567Z", true),
+            ("activityDateTime gt 2026-11-22T10:11:12.1234567Z", false),
+            ("activityDateTime le 2026-11-22T10:11:12.1234567Z", true),
+            ("activityDateTime lt 2026-11-22T10:11:13Z", true),
+            (
+                "category eq 'groupmanagement' and loggedByService eq 'Core Directory'",
+                true,
+            ),
+            (
+                "(activityDisplayName eq 'Add user' or activityDisplayName eq 'Add member to group') and activityDateTime ge 2026-01-01T00:00:00Z",
+                true,
+            ),
+            ("startswith(activityDisplayName,'Add ')", true),
+            ("targetResources/any(t: t/id eq 'g1')", true),
+            (
+                "targetResources/any(t:t/type eq 'Group' and t/displayName eq 'Sales')",
+                true,
+            ),
+            (
+                "targetResources/any(t: startswith(t/userPrincipalName, 'NINA@'))",
+                true,
+            ),
+            ("targetResources/any(t: t/id eq 'g2')", false),
+        ] {
+            assert_eq!(audit_matches(text), expected, "{text}");
+            let parsed = parse_filter_on(&schema::DIRECTORY_AUDIT, text).unwrap();
+            assert!(parsed.needs_advanced.is_none(), "{text}");
+        }
+        for unsupported in [
+            "category ne 'x'",
+            "not(category eq 'x')",
+            "endswith(activityDisplayName,'group')",
+            "resultReason eq ''",
+            "targetResources/any(t: t eq 'x')",
+        ] {
+            let err = parse_filter_on(&schema::DIRECTORY_AUDIT, unsupported).unwrap_err();
+            assert_eq!(err.status, 400, "{unsupported}");
+            assert_eq!(
+                err.code, "Request_UnsupportedQuery",
+                "{unsupported}: {err:?}"
+            );
+        }
+        for invalid in [
+            "targetResources/any(t: t/shoeSize eq 'x')",
+            "activityDateTime ge '2026-01-01T00:00:00Z'",
+            "targetResources eq 'x'",
+            "initiatedBy eq 'x'",
+        ] {
+            let err = parse_filter_on(&schema::DIRECTORY_AUDIT, invalid).unwrap_err();
+            assert_eq!(err.code, "BadRequest", "{invalid}: {err:?}");
+        }
     }
 
     #[test]

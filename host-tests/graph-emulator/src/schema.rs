@@ -1,6 +1,7 @@
-//! The user and group resources as Graph v1.0 describes them: which properties exist, their
-//! types, which are in the default `$select` set, and how each may be filtered or sorted.
-//! One table per resource, read by the OData parser, the tenant and the JSON writer alike.
+//! The user, group and directory audit resources as Graph v1.0 describes them: which
+//! properties exist, their types, which are in the default `$select` set, and how each may be
+//! filtered or sorted. One table per resource, read by the OData parser, the tenant and the
+//! JSON writer alike.
 
 /// The EDM type of a property, as far as filtering and validation care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,9 @@ pub enum Kind {
     StringCollection,
     /// A complex type (an object); only the sub-properties listed in [`SUB_PROPERTIES`] filter.
     Complex,
+    /// A collection of complex values: filtered with `any(t: t/member ...)` on the members
+    /// its resource lists as sub-properties.
+    ComplexCollection,
     /// Collections of complex types and other shapes the emulator stores but never filters.
     Other,
 }
@@ -23,6 +27,7 @@ impl Kind {
             Kind::Bool => "Edm.Boolean",
             Kind::DateTime => "Edm.DateTimeOffset",
             Kind::StringCollection => "Collection(Edm.String)",
+            Kind::ComplexCollection => "Collection(Complex)",
             Kind::Complex | Kind::Other => "Complex",
         }
     }
@@ -90,6 +95,13 @@ pub struct Resource {
     /// Types derived from this one: a `directoryObject` collection holds users and groups,
     /// so its `$select` may name the properties of either.
     pub derived: &'static [&'static Resource],
+    /// `$top` when absent, and the largest `$top` Graph accepts.
+    pub default_page: usize,
+    pub max_page: usize,
+    /// Directory objects have Graph's advanced queries (`ConsistencyLevel: eventual` with
+    /// `$count`); other collections do not, so ranges on their dates are plain filters and
+    /// whatever would need the advanced mode is refused outright.
+    pub advanced_queries: bool,
 }
 
 impl Resource {
@@ -132,6 +144,10 @@ impl Resource {
     }
 }
 
+/// Graph's page size for directory objects when `$top` is absent, and its ceiling.
+pub const DIRECTORY_PAGE: usize = 100;
+pub const MAX_DIRECTORY_PAGE: usize = 999;
+
 /// Every user property the emulator knows, in the order full objects are written.
 /// Filter support follows the user resource page's "Supports $filter" notes for v1.0,
 /// simplified to the two levels the emulator distinguishes.
@@ -145,7 +161,8 @@ pub const USER_PROPERTIES: &[Property] = &[
     p("country", String, Def, Adv),
     ro("createdDateTime", DateTime, Adv, Adv),
     p("creationType", String, Def, No),
-    ro("deletedDateTime", DateTime, No, No),
+    // Filters and sorts deleted items, as an advanced query.
+    ro("deletedDateTime", DateTime, Adv, Adv),
     p("department", String, Def, Adv),
     p("displayName", String, Def, Def),
     p("employeeHireDate", DateTime, Adv, No),
@@ -245,14 +262,17 @@ pub static USER: Resource = Resource {
     navigation: NAVIGATION_PROPERTIES,
     expandable: &["manager"],
     derived: &[],
+    default_page: DIRECTORY_PAGE,
+    max_page: MAX_DIRECTORY_PAGE,
+    advanced_queries: true,
 };
 
 /// Every group property the emulator knows, in the order Graph writes them. Filter support
-/// follows the group resource page and the advanced-query tables for v1.0; only
-/// `displayName` sorts, and by default.
+/// follows the group resource page and the advanced-query tables for v1.0; `displayName`
+/// sorts by default, `deletedDateTime` (deleted items) as an advanced query.
 pub const GROUP_PROPERTIES: &[Property] = &[
     ro("id", String, Def, No),
-    ro("deletedDateTime", DateTime, No, No),
+    ro("deletedDateTime", DateTime, No, Adv),
     p("classification", String, Def, No),
     ro("createdDateTime", DateTime, Adv, No),
     ro("creationOptions", StringCollection, No, No),
@@ -341,6 +361,9 @@ pub static GROUP: Resource = Resource {
     ],
     expandable: &["members", "owners"],
     derived: &[],
+    default_page: DIRECTORY_PAGE,
+    max_page: MAX_DIRECTORY_PAGE,
+    advanced_queries: true,
 };
 
 /// The members of a group, the groups of a user: collections of users and groups.
@@ -353,6 +376,57 @@ pub static DIRECTORY_OBJECT: Resource = Resource {
     navigation: &[],
     expandable: &[],
     derived: &[&USER, &GROUP],
+    default_page: DIRECTORY_PAGE,
+    max_page: MAX_DIRECTORY_PAGE,
+    advanced_queries: true,
+};
+
+/// A `directoryAudit` entry (auditLogs/directoryAudits). Filters follow the resource page:
+/// `activityDateTime` takes `eq`, `ge`, `le` (and the emulator also `gt`, `lt`) and sorts;
+/// names and ids take `eq`, `activityDisplayName` also `startswith`; targets filter through
+/// `targetResources/any(t: t/id eq '...')`.
+pub static DIRECTORY_AUDIT: Resource = Resource {
+    name: "directoryAudit",
+    label: "DirectoryAudit",
+    properties: &[
+        ro("id", String, Def, No),
+        ro("category", String, Def, No),
+        ro("correlationId", String, Def, No),
+        ro("result", String, Def, No),
+        ro("resultReason", String, No, No),
+        ro("activityDisplayName", String, Def, No),
+        ro("activityDateTime", DateTime, Def, Def),
+        ro("loggedByService", String, Def, No),
+        ro("operationType", String, Def, No),
+        ro("initiatedBy", Other, No, No),
+        ro("targetResources", ComplexCollection, Def, No),
+        ro("additionalDetails", Other, No, No),
+    ],
+    default_select: &[
+        "id",
+        "category",
+        "correlationId",
+        "result",
+        "resultReason",
+        "activityDisplayName",
+        "activityDateTime",
+        "loggedByService",
+        "operationType",
+        "initiatedBy",
+        "targetResources",
+        "additionalDetails",
+    ],
+    sub_properties: &[(
+        "targetResources",
+        &["id", "displayName", "type", "userPrincipalName"],
+    )],
+    navigation: &[],
+    expandable: &[],
+    derived: &[],
+    // Audit logs page by a thousand, and no further.
+    default_page: 1000,
+    max_page: 1000,
+    advanced_queries: false,
 };
 
 /// A user property by name (any case).

@@ -20,7 +20,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::EmulatorConfig;
+use crate::audit_logs;
 use crate::codec;
+use crate::deleted_items;
 use crate::error::{GraphError, LoginError};
 use crate::groups;
 use crate::login::{self, TokenStore};
@@ -236,6 +238,12 @@ fn graph(
     let segments = &segments[1..];
     match segments.first().map(String::as_str) {
         Some("groups") => groups::route(state, method, segments, &pairs, headers, body),
+        Some(s) if s.eq_ignore_ascii_case("auditLogs") => {
+            audit_logs::route(state, method, segments, &pairs, headers)
+        }
+        Some(s) if s.eq_ignore_ascii_case("directory") => {
+            deleted_items::route(state, method, segments, &pairs, headers, body)
+        }
         // Users also answer the service document and unknown segments.
         _ => users::route(state, method, segments, &pairs, headers, body),
     }

@@ -1,8 +1,12 @@
 //! The directory: users (as Graph JSON property maps), their managers, and the rules Graph
 //! applies when they change (required properties, unique userPrincipalName, typed values).
 //! Users are kept in creation order, which is also the stable order paging walks.
-//! Groups, their members and owners live in [`groups`], on the same [`Tenant`].
+//! Groups, their members and owners live in [`groups`], on the same [`Tenant`]; deleted
+//! users and groups wait in [`deleted`] items; every change made through the API is written
+//! to the [`audit`] log.
 
+mod audit;
+mod deleted;
 mod groups;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +20,9 @@ use crate::prng::{self, SplitMix64};
 use crate::schema::{self, Kind, Property};
 
 pub use groups::{Group, Link, Object, ObjectPage, ObjectRef, security_identifier};
+
+use audit::{Activity, AuditLog, Before, Target};
+use deleted::Deleted;
 
 /// The tenant's initial domain, where demo users live.
 pub const DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -88,6 +95,11 @@ pub struct Tenant {
     /// Ids of groups created through the API: a stream of their own, so creating groups
     /// never shifts the ids of users created later (or the other way round).
     group_rng: SplitMix64,
+    /// Deleted items, by creation sequence, and the ids that name them.
+    deleted_users: BTreeMap<u64, Deleted<User>>,
+    deleted_groups: BTreeMap<u64, Deleted<Group>>,
+    deleted_ids: HashMap<String, ObjectRef>,
+    audit: AuditLog,
 }
 
 impl Tenant {
@@ -103,6 +115,10 @@ impl Tenant {
             next_group_seq: 1,
             next_link: 1,
             group_rng: SplitMix64::new(seed ^ 0x6A0B_5EED_0F60_0B5E),
+            deleted_users: BTreeMap::new(),
+            deleted_groups: BTreeMap::new(),
+            deleted_ids: HashMap::new(),
+            audit: AuditLog::new(seed),
         }
     }
 
@@ -189,7 +205,7 @@ impl Tenant {
         }
         let id = loop {
             let id = self.rng.guid();
-            if !self.by_id.contains_key(&id) {
+            if !self.by_id.contains_key(&id) && !self.deleted_ids.contains_key(&id) {
                 break id;
             }
         };
@@ -210,11 +226,14 @@ impl Tenant {
             "identities".into(),
             json!([{ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn }]),
         );
+        let before = Before::of(&Map::new(), props.keys());
         user.extend(props);
         let seq = self.insert(user, None);
         let user = self.users.get_mut(&seq).expect("just inserted");
         user.password_profile = password_profile;
-        Ok(user)
+        let target = Target::user(user).changed(&before, &user.props);
+        self.log(Activity::AddUser, vec![target]);
+        Ok(&self.users[&seq])
     }
 
     /// `PATCH /users/{id}`: replaces the given properties; complex ones are merged member by
@@ -261,6 +280,7 @@ impl Tenant {
             user.password_profile = password_profile;
         }
         let old_upn = user.upn().to_lowercase();
+        let before = Before::of(&user.props, props.keys());
         for (name, value) in props {
             match (user.props.get_mut(&name), value) {
                 (Some(Value::Object(existing)), Value::Object(changes)) => existing.extend(changes),
@@ -273,22 +293,17 @@ impl Tenant {
             self.by_upn.remove(&old_upn);
             self.by_upn.insert(upn, seq);
         }
+        let user = &self.users[&seq];
+        let target = Target::user(user).changed(&before, &user.props);
+        self.log(Activity::UpdateUser, vec![target]);
         Ok(())
     }
 
-    /// `DELETE /users/{id}`: the user's reports are left without a manager, and the user
-    /// leaves every group it was a member or owner of.
+    /// `DELETE /users/{id}`: the user moves to deleted items, its reports are left without a
+    /// manager, and it leaves every group it was a member or owner of.
     pub fn delete(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
-        let user = self.users.remove(&seq).expect("indexed user exists");
-        self.by_id.remove(&user.id().to_lowercase());
-        self.by_upn.remove(&user.upn().to_lowercase());
-        for other in self.users.values_mut() {
-            if other.manager == Some(seq) {
-                other.manager = None;
-            }
-        }
-        self.unlink_everywhere(ObjectRef::User(seq));
+        self.soft_delete_user(seq);
         Ok(())
     }
 
@@ -305,6 +320,11 @@ impl Tenant {
             .get_mut(&seq)
             .expect("indexed user exists")
             .manager = Some(manager);
+        let targets = vec![
+            Target::user(&self.users[&seq]),
+            Target::user(&self.users[&manager]),
+        ];
+        self.log(Activity::SetUserManager, targets);
         Ok(())
     }
 
@@ -312,9 +332,13 @@ impl Tenant {
     pub fn remove_manager(&mut self, key: &str) -> Result<(), GraphError> {
         let seq = self.require(key)?;
         let user = self.users.get_mut(&seq).expect("indexed user exists");
-        if user.manager.take().is_none() {
+        let Some(manager) = user.manager.take() else {
             return Err(GraphError::not_found("manager"));
-        }
+        };
+        // Entra ID has no activity of its own for this: the user is updated.
+        let old = json!(self.users.get(&manager).map(User::id));
+        let target = Target::user(&self.users[&seq]).changes([("manager", &old, &Value::Null)]);
+        self.log(Activity::UpdateUser, vec![target]);
         Ok(())
     }
 
@@ -458,11 +482,7 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
             && let Some(upn) = value.as_str()
             && !valid_upn(upn)
         {
-            return Err(
-                GraphError::bad_request("Property userPrincipalName is invalid.").with_details(
-                    json!([{ "code": "InvalidValue", "target": "userPrincipalName" }]),
-                ),
-            );
+            return Err(invalid_upn());
         }
         let value = match (property.kind, value) {
             // Members are stored under their canonical names so filters find them.
@@ -492,6 +512,11 @@ fn valid_kind(property: &Property, value: &Value) -> bool {
         (Kind::Other, v) => v.is_array() || v.is_object(),
         _ => false,
     }
+}
+
+fn invalid_upn() -> GraphError {
+    GraphError::bad_request("Property userPrincipalName is invalid.")
+        .with_details(json!([{ "code": "InvalidValue", "target": "userPrincipalName" }]))
 }
 
 fn valid_upn(upn: &str) -> bool {

@@ -233,6 +233,8 @@ fn service_document(state: &State) -> Reply {
         "value": [
             { "name": "users", "kind": "EntitySet", "url": "users" },
             { "name": "groups", "kind": "EntitySet", "url": "groups" },
+            { "name": "directory", "kind": "Singleton", "url": "directory" },
+            { "name": "auditLogs", "kind": "Singleton", "url": "auditLogs" },
         ],
     });
     Reply::json(StatusCode::OK, body.to_string().into_bytes())

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::audit::{Activity, Before, Target};
 use super::{DOMAIN, Listed, Page, Tenant, User, id_from_reference, page_of, valid_kind};
 use crate::clock;
 use crate::error::GraphError;
@@ -83,7 +84,7 @@ impl Group {
         }
     }
 
-    fn links_mut(&mut self, link: Link) -> &mut BTreeMap<u64, ObjectRef> {
+    pub(super) fn links_mut(&mut self, link: Link) -> &mut BTreeMap<u64, ObjectRef> {
         match link {
             Link::Members => &mut self.members,
             Link::Owners => &mut self.owners,
@@ -286,7 +287,10 @@ impl Tenant {
 
         let id = loop {
             let id = self.group_rng.guid();
-            if !self.groups_by_id.contains_key(&id) && !self.by_id.contains_key(&id) {
+            if !self.groups_by_id.contains_key(&id)
+                && !self.by_id.contains_key(&id)
+                && !self.deleted_ids.contains_key(&id)
+            {
                 break id;
             }
         };
@@ -329,8 +333,16 @@ impl Tenant {
         if props.get("visibility") == Some(&Value::Null) {
             props.remove("visibility");
         }
+        let before = Before::of(&Map::new(), props.keys());
         group.extend(props);
-        let seq = self.insert_group(group, members, owners);
+        let seq = self.insert_group(group, members.clone(), owners.clone());
+
+        let correlation = self.audit.correlation();
+        let group = &self.groups[&seq];
+        let target = Target::group(group).changed(&before, &group.props);
+        self.audit
+            .record(&correlation, Activity::AddGroup, vec![target]);
+        self.log_links(&correlation, seq, &members, &owners);
         Ok(&self.groups[&seq])
     }
 
@@ -389,32 +401,76 @@ impl Tenant {
 
         let mut next_link = self.next_link;
         let group = self.groups.get_mut(&seq).expect("indexed group exists");
+        let before = Before::of(&group.props, props.keys());
         group.props.extend(props);
-        for (link, objects) in [(Link::Members, members), (Link::Owners, owners)] {
+        for (link, objects) in [(Link::Members, &members), (Link::Owners, &owners)] {
             for object in objects {
-                group.links_mut(link).insert(next_link, object);
+                group.links_mut(link).insert(next_link, *object);
                 next_link += 1;
             }
         }
         self.next_link = next_link;
+
+        let correlation = self.audit.correlation();
+        if !before.is_empty() {
+            let group = &self.groups[&seq];
+            let target = Target::group(group).changed(&before, &group.props);
+            self.audit
+                .record(&correlation, Activity::UpdateGroup, vec![target]);
+        }
+        self.log_links(&correlation, seq, &members, &owners);
         Ok(())
     }
 
-    /// `DELETE /groups/{id}`: the group also leaves every group it was nested in.
+    /// One entry per member and owner bound in a create or update.
+    fn log_links(
+        &mut self,
+        correlation: &str,
+        seq: u64,
+        members: &[ObjectRef],
+        owners: &[ObjectRef],
+    ) {
+        for (link, objects) in [(Link::Members, members), (Link::Owners, owners)] {
+            for object in objects {
+                self.log_link(correlation, seq, link, *object, true);
+            }
+        }
+    }
+
+    /// `DELETE /groups/{id}`: a Microsoft 365 group moves to deleted items; a security group
+    /// is gone for good ("deleted permanently", as the delete-group page has it) and leaves
+    /// every group it was nested in.
     pub fn delete_group(&mut self, id: &str) -> Result<(), GraphError> {
         let seq = self.require_group(id)?;
+        if self.groups[&seq].is_unified() {
+            self.soft_delete_group(seq);
+            return Ok(());
+        }
         let group = self.groups.remove(&seq).expect("indexed group exists");
+        self.log(Activity::DeleteGroup, vec![Target::group(&group)]);
         self.groups_by_id.remove(&group.id().to_lowercase());
         self.unlink_everywhere(ObjectRef::Group(seq));
         Ok(())
     }
 
-    /// Removes an object from every group's members and owners (it is being deleted).
-    pub(super) fn unlink_everywhere(&mut self, object: ObjectRef) {
-        for group in self.groups.values_mut() {
-            group.members.retain(|_, linked| *linked != object);
-            group.owners.retain(|_, linked| *linked != object);
+    /// Removes an object from the members and owners of every group, deleted ones included
+    /// (it is being deleted); returns the cut links as `(group, relationship, position)`.
+    pub(super) fn unlink_everywhere(&mut self, object: ObjectRef) -> Vec<(u64, Link, u64)> {
+        let mut cut = Vec::new();
+        let deleted = self.deleted_groups.values_mut().map(|d| &mut d.object);
+        for group in self.groups.values_mut().chain(deleted) {
+            let seq = group.seq;
+            for link in [Link::Members, Link::Owners] {
+                group.links_mut(link).retain(|position, linked| {
+                    let keep = *linked != object;
+                    if !keep {
+                        cut.push((seq, link, *position));
+                    }
+                    keep
+                });
+            }
         }
+        cut
     }
 
     /// `POST /groups/{id}/members/$ref` and `.../owners/$ref`.
@@ -441,6 +497,8 @@ impl Tenant {
             .expect("indexed group exists")
             .links_mut(link)
             .insert(position, object);
+        let correlation = self.audit.correlation();
+        self.log_link(&correlation, seq, link, object, true);
         Ok(())
     }
 
@@ -454,13 +512,13 @@ impl Tenant {
         let seq = self.require_group(group_id)?;
         let object = self.find_object(object_id);
         let group = &self.groups[&seq];
-        let position = object
+        let (position, object) = object
             .and_then(|object| {
                 group
                     .links(link)
                     .iter()
                     .find(|(_, linked)| **linked == object)
-                    .map(|(position, _)| *position)
+                    .map(|(position, _)| (*position, object))
             })
             .ok_or_else(|| GraphError::not_found(object_id))?;
         if link == Link::Owners && group.owners.len() == 1 {
@@ -473,6 +531,8 @@ impl Tenant {
             .expect("indexed group exists")
             .links_mut(link)
             .remove(&position);
+        let correlation = self.audit.correlation();
+        self.log_link(&correlation, seq, link, object, false);
         Ok(())
     }
 
@@ -531,7 +591,7 @@ impl Tenant {
 
     /// Display name, nickname and mail rules shared by create and update. `this` is the
     /// group being updated, which may keep its own nickname.
-    fn check_group_properties(
+    pub(super) fn check_group_properties(
         &self,
         props: &Map<String, Value>,
         unified: bool,
