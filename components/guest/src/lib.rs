@@ -4,6 +4,7 @@
 //! A component declares an [`Operation`] (its name, routes and Graph permissions), exports it
 //! with [`export_operation!`], and serves requests with [`Operation::serve`].
 
+mod audited;
 mod connection;
 mod links;
 mod operation;
@@ -11,6 +12,7 @@ mod paging;
 mod password;
 mod reply;
 
+pub use audited::{Change, Directory, answer as answer_audited};
 pub use connection::Connection;
 pub use links::GroupLinks;
 pub use operation::{Call, Operation};

@@ -235,6 +235,12 @@ impl Emulator {
         self.linked_ids(group_id, tenant::Link::Owners)
     }
 
+    /// Restores a deleted user or group as `POST /directory/deletedItems/{id}/restore` does (and
+    /// audits it), for tests of what the connector reports afterwards; Graph's error if it cannot.
+    pub fn restore(&self, id: &str) -> Result<(), String> {
+        self.state.write().restore(id, None).map(|_| ()).map_err(|e| format!("{e:?}"))
+    }
+
     fn linked_ids(&self, group_id: &str, link: tenant::Link) -> Vec<String> {
         let tenant = self.state.read();
         let Some(group) = tenant.find_group(group_id) else {

@@ -18,8 +18,16 @@ fn app() -> App {
 /// row for: SCIM discovery, and user PATCH (the table updates users with PUT only).
 const SCIM_ONLY: &[&str] = &["discovery", "users-patch"];
 /// Rows of that table SCIM has no route for: SCIM carries members inside the Group resource
-/// (and owners on request), and has no password reset message.
-const B2C_ONLY: &[&str] = &["groups-members", "groups-owners", "users-password-reset"];
+/// (and owners on request), and has no password reset message or audit-log queries.
+const B2C_ONLY: &[&str] = &[
+    "groups-members",
+    "groups-owners",
+    "users-password-reset",
+    "users-changed",
+    "users-deleted",
+    "groups-changed",
+    "groups-deleted",
+];
 
 fn operations() -> BTreeSet<String> {
     component_artifacts::COMPONENTS.iter().map(|(id, _)| id.to_string()).filter(|id| id != "gateway").collect()

@@ -87,3 +87,20 @@ async fn a_forged_cursor_is_refused() {
     connector.get("/scim/v2/Users?cursor=not-a-real-cursor&count=5").await.assert_scim_error(400, Some("invalidCursor"));
     connector.get("/v1.0/users/EIDExtension/Paged?skipToken=forged").await.assert_scim_error(400, Some("invalidCursor"));
 }
+
+/// Issue 4's scenario: the B2C table's paged query walks a 2,500-user tenant in pages of 100,
+/// and the ids are exactly the emulator's.
+#[tokio::test(flavor = "multi_thread")]
+async fn b2c_paged_users_walk_a_tenant_of_2500_exactly() {
+    let connector = Connector::start_with(EmulatorConfig { users: 2_500, groups: 5, ..EmulatorConfig::default() }, Limits::default()).await;
+    let ids = walk(
+        &connector,
+        "/v1.0/users/EIDExtension/Paged?count=100",
+        |c| format!("/v1.0/users/EIDExtension/Paged?count=100&skipToken={c}"),
+        100,
+    )
+    .await;
+    assert_each_once(&ids, 2_500);
+    let expected: BTreeSet<String> = connector.emulator.users().iter().map(|u| u["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.iter().cloned().collect::<BTreeSet<_>>(), expected);
+}

@@ -1,0 +1,24 @@
+//! The B2C table's "Get Deleted Users": `GET /v1.0/users/EIDExtension/Deleted?Filter=AuditLogStartTime eq {t} and
+//! AuditLogEndTime eq {t}`, paged by `startIndex` and `count`. See [`guest::Change`].
+
+use guest::{Call, Change, Directory, Operation, Reply};
+use scim::error::ScimError;
+use spin_sdk::http::{IntoResponse, Request};
+
+pub const OPERATION: Operation = Operation {
+    name: "users-deleted",
+    summary: "List the users deleted in a time range, from the directory audit log.",
+    routes: &[("GET", "/v1.0/users/EIDExtension/Deleted")],
+    graph_permissions: &["AuditLog.Read.All", "User.Read.All"],
+};
+
+guest::export_operation!(OPERATION);
+
+#[spin_sdk::http_service]
+async fn handle(request: Request) -> impl IntoResponse {
+    OPERATION.serve(request, answer).await
+}
+
+async fn answer(call: Call) -> Result<Reply, ScimError> {
+    guest::answer_audited(call, Directory::Users, Change::Deleted).await
+}
