@@ -6,8 +6,7 @@
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim_graph::GroupParts;
-use scim::schema::AZURE_AD_GROUP;
-use scim::projection::{ResourceKind, names_attribute, project};
+use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -28,15 +27,11 @@ async fn handle(request: Request) -> impl IntoResponse {
 async fn groups_get(call: Call) -> Result<Reply, ScimError> {
     let query = ListQuery::from_query_string(&call.query)?;
     let connection = Connection::open().await?;
-    let parts = GroupParts {
-        members: query.wants("members"),
-        // Returned only when asked for: reading owners costs a Graph request.
-        owners: names_attribute(&query.attributes, &format!("{AZURE_AD_GROUP}:owners"), ResourceKind::Group),
-    };
+    let parts = GroupParts::asked_by(&query);
     let group = scim_graph::read_group(&connection.graph(), call.param("id"), parts, &call.location_base).await?;
     let mut group = guest::to_json(&group)?;
     // A group's version covers its members; without them there is no version to give.
-    if !query.wants("members") {
+    if !parts.members {
         return Ok(Reply::ok(project(&group, &query.attributes, &query.excluded_attributes, ResourceKind::Group)));
     }
     let version = scim::etag::stamp(&mut group);

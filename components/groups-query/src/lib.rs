@@ -7,8 +7,8 @@
 
 use guest::{Call, Check, Connection, Listing, Operation, Reply};
 use scim::error::ScimError;
-use scim::projection::{ResourceKind, names_attribute, project};
-use scim::schema::AZURE_AD_GROUP;
+use scim::projection::{ResourceKind, project};
+use scim_graph::GroupParts;
 use scim::query::ListQuery;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -39,9 +39,8 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
     let plan = query.filter.as_ref().map(scim_graph::plan_group_filter).transpose()?;
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::group_order_by(attribute, query.sort_order)).transpose()?;
-    let with_members = query.wants("members");
-    // Returned only when asked for: reading owners costs a Graph request per group.
-    let with_owners = names_attribute(&query.attributes, &format!("{AZURE_AD_GROUP}:owners"), ResourceKind::Group);
+    // Owners cost a Graph request per group: read only when asked for.
+    let GroupParts { members: with_members, owners: with_owners } = GroupParts::asked_by(&query);
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {

@@ -68,61 +68,62 @@ pub async fn update_group<T: Transport>(
             .await
             .map_err(|e| scim_error(&e))?;
     }
-    // Removals first: a group near Graph's limits has room for the additions afterwards.
-    for member in &to_remove {
-        match graph.remove_member(id, member).await {
-            Ok(()) => {}
-            Err(e) if is_not_found(&e) && !names(&e, id) => {}
-            Err(e) => return Err(scim_error(&e)),
-        }
-    }
-    for member in &to_add {
-        match graph.add_member(id, member).await {
-            Ok(()) => {}
-            Err(e) if is_existing_reference(&e) => {}
-            Err(e) if is_not_found(&e) && !names(&e, id) => {
-                return Err(ScimError::invalid_value(format!(
-                    "member {member} does not exist"
-                )));
-            }
-            Err(e @ Error::Graph { status: 400, .. }) => {
-                return Err(ScimError::invalid_value(format!(
-                    "member {member} cannot be added: {}",
-                    scim_error(&e).detail
-                )));
-            }
-            Err(e) => return Err(scim_error(&e)),
-        }
-    }
-    update_owners(graph, id, &owners_to_add, &owners_to_remove).await
+    // Members: removals first, so a group near Graph's limits has room for the additions.
+    // Owners: additions first, so the group is not left without owners in between.
+    remove_links(graph, id, Link::Member, &to_remove).await?;
+    add_links(graph, id, Link::Member, &to_add).await?;
+    add_links(graph, id, Link::Owner, &owners_to_add).await?;
+    remove_links(graph, id, Link::Owner, &owners_to_remove).await
 }
 
-/// Additions first, so a group is not left without owners between the two steps. Idempotent
-/// like members: an existing owner added or a non-owner removed is not an error.
-async fn update_owners<T: Transport>(
-    graph: &GraphClient<'_, T>,
-    id: &str,
-    to_add: &[String],
-    to_remove: &[String],
-) -> Result<(), ScimError> {
-    for owner in to_add {
-        match graph.add_owner(id, owner).await {
+/// A group's links the connector writes, one `$ref` at a time.
+#[derive(Clone, Copy)]
+enum Link {
+    Member,
+    Owner,
+}
+
+impl Link {
+    fn noun(self) -> &'static str {
+        match self {
+            Link::Member => "member",
+            Link::Owner => "owner",
+        }
+    }
+}
+
+/// Adds each object; one already linked is not an error (the caller gets the links it asked
+/// for), one Graph does not know is 400 invalidValue naming it.
+async fn add_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Link, objects: &[String]) -> Result<(), ScimError> {
+    for object in objects {
+        let added = match link {
+            Link::Member => graph.add_member(id, object).await,
+            Link::Owner => graph.add_owner(id, object).await,
+        };
+        let noun = link.noun();
+        match added {
             Ok(()) => {}
             Err(e) if is_existing_reference(&e) => {}
             Err(e) if is_not_found(&e) && !names(&e, id) => {
-                return Err(ScimError::invalid_value(format!("owner {owner} does not exist")));
+                return Err(ScimError::invalid_value(format!("{noun} {object} does not exist")));
             }
             Err(e @ Error::Graph { status: 400, .. }) => {
-                return Err(ScimError::invalid_value(format!(
-                    "owner {owner} cannot be added: {}",
-                    scim_error(&e).detail
-                )));
+                return Err(ScimError::invalid_value(format!("{noun} {object} cannot be added: {}", scim_error(&e).detail)));
             }
             Err(e) => return Err(scim_error(&e)),
         }
     }
-    for owner in to_remove {
-        match graph.remove_owner(id, owner).await {
+    Ok(())
+}
+
+/// Removes each object; one not linked is not an error.
+async fn remove_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Link, objects: &[String]) -> Result<(), ScimError> {
+    for object in objects {
+        let removed = match link {
+            Link::Member => graph.remove_member(id, object).await,
+            Link::Owner => graph.remove_owner(id, object).await,
+        };
+        match removed {
             Ok(()) => {}
             Err(e) if is_not_found(&e) && !names(&e, id) => {}
             Err(e) => return Err(scim_error(&e)),

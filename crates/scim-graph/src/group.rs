@@ -8,6 +8,8 @@ use scim::error::ScimError;
 use scim::resource::{MemberRef, Meta};
 use serde_json::{Map, Value, json};
 
+use crate::json::member_named;
+
 pub use scim::schema::AZURE_AD_GROUP;
 
 /// Graph group -> SCIM Group. `members` are the group's direct members when the caller read them
@@ -223,14 +225,7 @@ fn group_fields(group: &Group) -> Result<Map<String, Value>, ScimError> {
             )));
         }
     };
-    let field = |name: &str| {
-        extension.and_then(|ext| {
-            ext.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-                .filter(|v| !v.is_null())
-        })
-    };
+    let field = |name: &str| extension.and_then(|ext| member_named(ext, name)).filter(|v| !v.is_null());
 
     let nickname = match non_empty(&group.external_id) {
         Some(external_id) => Some((external_id, "externalId")),
@@ -274,21 +269,12 @@ fn group_fields(group: &Group) -> Result<Map<String, Value>, ScimError> {
 }
 
 /// The extension object, named ignoring case (SCIM URNs are case-insensitive).
-fn extension(group: &Group) -> Option<&Value> {
-    group
-        .extensions
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(AZURE_AD_GROUP))
-        .map(|(_, v)| v)
+pub(crate) fn extension(group: &Group) -> Option<&Value> {
+    member_named(&group.extensions, AZURE_AD_GROUP)
 }
 
 fn extension_member<'a>(group: &'a Group, name: &str) -> Option<&'a Value> {
-    extension(group)?
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
+    member_named(extension(group)?.as_object()?, name).filter(|v| !v.is_null())
 }
 
 fn not_a(attribute: &str, kind: &str) -> ScimError {

@@ -7,6 +7,7 @@ mod change;
 mod error;
 mod filter;
 mod group;
+mod json;
 mod owner;
 mod password_reset;
 mod read;

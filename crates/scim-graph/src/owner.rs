@@ -8,7 +8,8 @@ use scim::error::ScimError;
 use serde_json::{Map, Value, json};
 
 use crate::error::scim_error;
-use crate::group::{AZURE_AD_GROUP, member_ref};
+use crate::group::{AZURE_AD_GROUP, extension, member_ref};
+use crate::json::member_named;
 
 /// Graph caps a group at 100 owners; one page of the largest size reads them all.
 const OWNER_PAGE: u32 = 999;
@@ -117,13 +118,8 @@ pub fn owner_changes(before: &Group, after: &Group) -> Result<(Vec<String>, Vec<
 /// client may send it): each a `{"value": id}` or an id string. `None` when the group has no
 /// such attribute.
 fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError> {
-    let in_extension = group
-        .extensions
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(AZURE_AD_GROUP))
-        .and_then(|(_, ext)| ext.as_object())
-        .and_then(|ext| find(ext, name));
-    let Some(value) = in_extension.or_else(|| find(&group.extensions, name)) else {
+    let in_extension = extension(group).and_then(Value::as_object).and_then(|ext| member_named(ext, name));
+    let Some(value) = in_extension.or_else(|| member_named(&group.extensions, name)) else {
         return Ok(None);
     };
     let items = match value {
@@ -135,7 +131,7 @@ fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError
     for item in items {
         let id = match item {
             Value::String(id) => Some(id.as_str()),
-            Value::Object(o) => find(o, "value").and_then(Value::as_str),
+            Value::Object(o) => member_named(o, "value").and_then(Value::as_str),
             _ => None,
         };
         match id.map(str::trim).filter(|id| !id.is_empty()) {
@@ -148,10 +144,6 @@ fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError
         }
     }
     Ok(Some(ids))
-}
-
-fn find<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
 fn contains(ids: &[String], id: &str) -> bool {

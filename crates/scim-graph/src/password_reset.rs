@@ -7,6 +7,8 @@ use std::fmt;
 use scim::error::ScimError;
 use serde_json::{Map, Value, json};
 
+use crate::json::member_named;
+
 /// Entra ID accepts passwords of at most 256 characters.
 const MAX_PASSWORD_CHARS: usize = 256;
 
@@ -35,7 +37,7 @@ impl PasswordReset {
         let Value::Object(members) = value else {
             return Err(ScimError::invalid_syntax("the body must be a JSON object"));
         };
-        let given: Vec<(&str, &Value)> = USER_KEYS.iter().filter_map(|key| find(&members, key).map(|v| (*key, v))).collect();
+        let given: Vec<(&str, &Value)> = USER_KEYS.iter().filter_map(|key| member_named(&members, key).map(|v| (*key, v))).collect();
         let user = match given.as_slice() {
             [(_, Value::String(user))] if !user.trim().is_empty() => user.trim().to_string(),
             [] => return Err(ScimError::invalid_value("id is required: the user's object id or userName")),
@@ -47,7 +49,7 @@ impl PasswordReset {
                 )));
             }
         };
-        let password = match find(&members, "password") {
+        let password = match member_named(&members, "password") {
             None | Some(Value::Null) => None,
             Some(Value::String(p)) if p.is_empty() => {
                 return Err(ScimError::invalid_value("password is empty; leave it out to have one generated"));
@@ -91,13 +93,9 @@ impl fmt::Debug for PasswordReset {
     }
 }
 
-fn find<'a>(members: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    members.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
-}
-
 /// A boolean, or "true"/"false" as string-typed callers send; `default` when absent.
 fn flag(members: &Map<String, Value>, name: &str, default: bool) -> Result<bool, ScimError> {
-    match find(members, name) {
+    match member_named(members, name) {
         None | Some(Value::Null) => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
         Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(true),

@@ -7,6 +7,9 @@ use crate::group::group_to_scim;
 use crate::owner::{read_owners, set_owners};
 use graph::{DirectoryObject, GraphClient, Transport};
 use scim::error::{ScimError, ScimType};
+use scim::projection::{ResourceKind, names_attribute};
+use scim::query::ListQuery;
+use scim::schema::AZURE_AD_GROUP;
 
 /// The most members one answer carries.
 pub const MEMBER_LIMIT: usize = 100_000;
@@ -33,6 +36,15 @@ pub struct GroupParts {
 
 impl GroupParts {
     pub const MEMBERS: GroupParts = GroupParts { members: true, owners: false };
+
+    /// What a read or query answers: members unless excluded, owners only when named (they are
+    /// returned on request).
+    pub fn asked_by(query: &ListQuery) -> GroupParts {
+        GroupParts {
+            members: query.wants("members"),
+            owners: names_attribute(&query.attributes, &format!("{AZURE_AD_GROUP}:owners"), ResourceKind::Group),
+        }
+    }
 }
 
 /// The group as a SCIM Group, with the parts asked for.

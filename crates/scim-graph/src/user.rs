@@ -8,6 +8,8 @@ use scim::error::ScimError;
 use scim::resource::{Address, EnterpriseUser, Manager, Meta, MultiValue, Name, by_type, primary};
 use serde_json::{Map, Value, json};
 
+use crate::json::member_named;
+
 pub use scim::schema::{AZURE_ON_PREM_DATA_USER, B2C_USER_PROFILE};
 
 /// Graph properties with no SCIM core or enterprise attribute that the warehouse maps still read
@@ -416,19 +418,11 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
 
 /// A top-level member of the request, named ignoring case (SCIM names and URNs are case-insensitive).
 fn extension<'a>(user: &'a User, name: &str) -> Option<&'a Value> {
-    user.extensions
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
+    member_named(&user.extensions, name)
 }
 
 fn member<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
-    object
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
+    member_named(object.as_object()?, name).filter(|v| !v.is_null())
 }
 
 fn employee_org_data(user: &User) -> Map<String, Value> {
