@@ -1,0 +1,55 @@
+//! Documents for the inbox, and the seed's membership/ownership document shape.
+
+use graph::{DirectoryObject, ObjectKind};
+use serde::Serialize;
+
+/// One document for the warehouse's inbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// `user`, `group`, `membership`, `ownership`, `user-deleted`, `group-deleted`.
+    pub kind: &'static str,
+    /// The Graph object the document is about (for memberships and ownerships, the group).
+    pub object_id: String,
+    pub json: serde_json::Value,
+}
+
+/// A group's members or owners, exactly as the seed shows them: `{"groupId": "...", "members":
+/// [{"id": "...", "type": "user"}]}` (or `"owners"`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkDocument {
+    #[serde(rename = "groupId")]
+    pub group_id: String,
+    #[serde(flatten)]
+    pub links: Links,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Links {
+    Members(Vec<LinkedObject>),
+    Owners(Vec<LinkedObject>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkedObject {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl LinkedObject {
+    pub fn of(object: &DirectoryObject) -> LinkedObject {
+        LinkedObject { id: object.id.clone(), kind: member_type(object).to_string() }
+    }
+}
+
+/// The seed's type names: `user`, `group`, and `serviceaccount` for service principals; other
+/// directory objects (devices, contacts) keep Graph's type name in lower case.
+pub fn member_type(object: &DirectoryObject) -> String {
+    match object.kind() {
+        ObjectKind::User => "user".into(),
+        ObjectKind::Group => "group".into(),
+        ObjectKind::ServicePrincipal => "serviceaccount".into(),
+        ObjectKind::Other => object.type_name().unwrap_or("directoryobject").to_ascii_lowercase(),
+    }
+}
