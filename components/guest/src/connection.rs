@@ -7,6 +7,7 @@ use scim::error::ScimError;
 use scim_graph::UserNames;
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
+use std::cell::Cell;
 
 thread_local! {
     // One instance runs on one thread; leaking one cache per instance gives requests a
@@ -38,11 +39,16 @@ impl Connection {
                 CONFIG.with(|cell| *cell.get_or_init(|| config))
             }
         };
-        Ok(Connection { tenant: config, transport: SpinTransport })
+        Ok(Connection { tenant: config, transport: SpinTransport { sent: Cell::new(0) } })
     }
 
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
         GraphClient::new(&self.transport, &self.tenant.graph, TOKENS.with(|tokens| *tokens))
+    }
+
+    /// Requests sent to Graph (and its token endpoint) through this connection so far.
+    pub fn graph_requests(&self) -> u32 {
+        self.transport.sent.get()
     }
 
     /// How SCIM userNames stand for userPrincipalNames in this tenant (variable `upn_domain`).
@@ -69,10 +75,13 @@ async fn variable(name: &str) -> Result<String, ScimError> {
         .map_err(|e| ScimError::internal(format!("the connector is not configured: variable {name}: {e}")))
 }
 
-pub struct SpinTransport;
+pub struct SpinTransport {
+    sent: Cell<u32>,
+}
 
 impl Transport for SpinTransport {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.sent.set(self.sent.get() + 1);
         let fail = |message: String| TransportError { message };
         let request = request.map(|body| FullBody::new(bytes::Bytes::from(body)));
         let response = spin_sdk::http::send(request)

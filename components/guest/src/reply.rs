@@ -1,6 +1,6 @@
 //! SCIM responses: a status, an optional JSON body with `application/scim+json`, and the
 //! headers SCIM asks for (`Location` on create, `ETag` with a resource's version, `Retry-After`
-//! when Graph throttles).
+//! when Graph throttles). Inventory jobs answer over the same path with NDJSON.
 
 use bytes::Bytes;
 use scim::error::ScimError;
@@ -8,16 +8,27 @@ use spin_sdk::http::FullBody;
 
 pub struct Reply {
     status: u16,
-    body: Option<serde_json::Value>,
+    body: Option<Body>,
     location: Option<String>,
     etag: Option<String>,
     retry_after: Option<u64>,
     no_store: bool,
 }
 
+enum Body {
+    Scim(serde_json::Value),
+    /// Newline-delimited JSON (`application/x-ndjson`), one value per line.
+    Ndjson(String),
+}
+
 impl Reply {
     fn new(status: u16, body: Option<serde_json::Value>) -> Reply {
-        Reply { status, body, location: None, etag: None, retry_after: None, no_store: false }
+        Reply { status, body: body.map(Body::Scim), location: None, etag: None, retry_after: None, no_store: false }
+    }
+
+    /// Lines of JSON, each already ending in a newline.
+    pub fn ndjson(lines: String) -> Reply {
+        Reply { body: Some(Body::Ndjson(lines)), ..Reply::new(200, None) }
     }
 
     pub fn ok(body: serde_json::Value) -> Reply {
@@ -74,10 +85,14 @@ impl Reply {
         if let Some(seconds) = self.retry_after {
             builder = builder.header(http::header::RETRY_AFTER, seconds.to_string());
         }
-        let body = match &self.body {
-            Some(json) => {
+        let body = match self.body {
+            Some(Body::Scim(json)) => {
                 builder = builder.header(http::header::CONTENT_TYPE, scim::CONTENT_TYPE);
-                Bytes::from(serde_json::to_vec(json).unwrap_or_default())
+                Bytes::from(serde_json::to_vec(&json).unwrap_or_default())
+            }
+            Some(Body::Ndjson(lines)) => {
+                builder = builder.header(http::header::CONTENT_TYPE, "application/x-ndjson");
+                Bytes::from(lines)
             }
             None => Bytes::new(),
         };

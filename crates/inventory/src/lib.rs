@@ -35,3 +35,12 @@ pub struct Step {
 fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
+
+/// What a driver hands a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepRequest {
+    /// Where the previous step of the run stopped; `None` to start a run.
+    pub cursor: Option<String>,
+    /// The watermark of the job's last completed run (incremental jobs start from it).
+    pub watermark: Option<String>,
+}

@@ -129,6 +129,14 @@ impl App {
     }
 }
 
+impl App {
+    /// A fresh instance of an inventory job component, for one run.
+    pub async fn job(&self, id: &str) -> Result<crate::inventory_job::JobInstance> {
+        let loaded = self.0.components.get(id).with_context(|| format!("no component `{id}`"))?;
+        crate::inventory_job::JobInstance::instantiate(&self.0.linker, &loaded.component, self.0.handler_state(id)).await
+    }
+}
+
 impl AppInner {
     pub(crate) async fn dispatch(&self, id: &str, request: http::Request<WasiBody>) -> http::Response<WasiBody> {
         let Some(loaded) = self.components.get(id) else {

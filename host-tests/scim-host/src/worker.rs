@@ -119,7 +119,7 @@ impl ComponentHandler {
     }
 }
 
-fn deadline_ticks(timeout: Duration) -> u64 {
+pub(crate) fn deadline_ticks(timeout: Duration) -> u64 {
     (timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
