@@ -272,15 +272,22 @@ fn literal_value(literal: &Literal) -> Value {
 /// The key of `object` that is `name` ignoring case: SCIM names are case-insensitive, so two
 /// targets spelling one member differently (`externalId`, `externalID`) write one member.
 fn existing_key(object: &Map<String, Value>, name: &str) -> Option<String> {
-    object.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
+    object
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned()
 }
 
 fn segment_names<'a>(segments: &'a [Segment], names: &mut Vec<&'a str>) {
     for segment in segments {
         match segment {
-            Segment::Descendant(inner) => segment_names(std::slice::from_ref(inner.as_ref()), names),
+            Segment::Descendant(inner) => {
+                segment_names(std::slice::from_ref(inner.as_ref()), names)
+            }
             Segment::Selector(selector) => selector_names(selector, names),
-            Segment::Selectors(selectors) => selectors.iter().for_each(|s| selector_names(s, names)),
+            Segment::Selectors(selectors) => {
+                selectors.iter().for_each(|s| selector_names(s, names))
+            }
         }
     }
 }
@@ -318,7 +325,9 @@ fn comparable_names<'a>(comparable: &'a Comparable, names: &mut Vec<&'a str>) {
     match comparable {
         Comparable::Literal(_) => {}
         Comparable::Function(function) => function_names(function, names),
-        Comparable::SingularQuery(SingularQuery::Current(segments) | SingularQuery::Root(segments)) => {
+        Comparable::SingularQuery(
+            SingularQuery::Current(segments) | SingularQuery::Root(segments),
+        ) => {
             for segment in segments {
                 if let SingularQuerySegment::Name(name) = segment {
                     names.push(name);

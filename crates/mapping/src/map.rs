@@ -294,13 +294,14 @@ fn attributes(
             });
         }
         named.push(target);
-        let source = Expression::parse(expression).map_err(|failure| MapError::InvalidExpression {
-            origin: origin.to_string(),
-            line: line_of(text, &row.source),
-            target: target.to_string(),
-            expression: expression.clone(),
-            reason: failure.reason,
-        })?;
+        let source =
+            Expression::parse(expression).map_err(|failure| MapError::InvalidExpression {
+                origin: origin.to_string(),
+                line: line_of(text, &row.source),
+                target: target.to_string(),
+                expression: expression.clone(),
+                reason: failure.reason,
+            })?;
         attributes.push(Attribute {
             target: target.to_string(),
             source,
@@ -312,7 +313,11 @@ fn attributes(
 
 fn line_of<T>(text: &str, spanned: &Spanned<T>) -> usize {
     let start = spanned.span().start.min(text.len());
-    text.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..start]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 fn format_error(origin: &str, err: toml::de::Error) -> MapError {

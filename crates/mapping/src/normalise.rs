@@ -148,7 +148,9 @@ mod tests {
     #[test]
     fn a_dot_before_a_bracket_goes() {
         assert_eq!(
-            normalise("['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].['department']"),
+            normalise(
+                "['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].['department']"
+            ),
             "$['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']['department']"
         );
         assert_eq!(

@@ -54,7 +54,9 @@ impl Spellings {
             Value::Array(elements) => {
                 let aligned: Vec<Cow<Value>> = elements.iter().map(|e| self.align(e)).collect();
                 if aligned.iter().any(|e| matches!(e, Cow::Owned(_))) {
-                    Cow::Owned(Value::Array(aligned.into_iter().map(Cow::into_owned).collect()))
+                    Cow::Owned(Value::Array(
+                        aligned.into_iter().map(Cow::into_owned).collect(),
+                    ))
                 } else {
                     Cow::Borrowed(document)
                 }

@@ -27,7 +27,10 @@ fn a_map_file_from_configuration_is_read_like_a_builtin() {
     )
     .unwrap();
     assert_eq!(map.attributes().len(), 2);
-    assert_eq!(map.attribute("login").unwrap().description(), Some("The sign-in name."));
+    assert_eq!(
+        map.attribute("login").unwrap().description(),
+        Some("The sign-in name.")
+    );
     let user = json!({
         "userName": "adele@contoso.example",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m-1"}}
@@ -50,20 +53,39 @@ source = "phoneNumbers[?@.type=='work'.value"
 target = "BusinessPhone"
 "#,
     );
-    let MapError::InvalidExpression { origin, line, target, expression, .. } = &err else {
+    let MapError::InvalidExpression {
+        origin,
+        line,
+        target,
+        expression,
+        ..
+    } = &err
+    else {
         panic!("expected an invalid expression, got {err:?}");
     };
-    assert_eq!((origin.as_str(), *line, target.as_str()), ("custom.toml", 7, "BusinessPhone"));
+    assert_eq!(
+        (origin.as_str(), *line, target.as_str()),
+        ("custom.toml", 7, "BusinessPhone")
+    );
     assert_eq!(expression, "phoneNumbers[?@.type=='work'.value");
     let message = err.to_string();
     assert!(message.contains("custom.toml, line 7"), "{message}");
     assert!(message.contains(r#""BusinessPhone""#), "{message}");
-    assert!(message.contains("phoneNumbers[?@.type=='work'.value"), "{message}");
+    assert!(
+        message.contains("phoneNumbers[?@.type=='work'.value"),
+        "{message}"
+    );
 }
 
 #[test]
 fn expressions_the_normaliser_cannot_save_are_rejected() {
-    for bad in ["", "name..", "emails[?@.type=='work']].value", "a[?(@.type=='work')", "$$"] {
+    for bad in [
+        "",
+        "name..",
+        "emails[?@.type=='work']].value",
+        "a[?(@.type=='work')",
+        "$$",
+    ] {
         let text = format!("[[attribute]]\nsource = {bad:?}\ntarget = \"T\"\n");
         match parse_error(&text) {
             MapError::InvalidExpression { expression, .. } => assert_eq!(expression, bad),
@@ -92,7 +114,8 @@ fn a_file_not_in_the_format_is_rejected_with_the_parsers_line() {
 
 #[test]
 fn blank_and_repeated_targets_are_rejected() {
-    let err = parse_error("[[attribute]]\nsource = \"emails[?@.type=='work'].value\"\ntarget = \" \"\n");
+    let err =
+        parse_error("[[attribute]]\nsource = \"emails[?@.type=='work'].value\"\ntarget = \" \"\n");
     assert!(
         matches!(&err, MapError::BlankTarget { line: 3, expression, .. } if expression == "emails[?@.type=='work'].value"),
         "{err:?}"
@@ -129,12 +152,21 @@ target = "MailEnabled"
         "group-overrides.toml",
     )
     .unwrap();
-    let map = AttributeMap::builtin(Builtin::B2cGroup).overridden(&overrides).unwrap();
+    let map = AttributeMap::builtin(Builtin::B2cGroup)
+        .overridden(&overrides)
+        .unwrap();
     let targets: Vec<&str> = map.attributes().iter().map(|a| a.target()).collect();
     // Replaced targets keep their place (and take the override's spelling); new ones come last.
     assert_eq!(
         targets,
-        ["description", "DisplayName", "Alias", "groupType", "Owners", "MailEnabled"]
+        [
+            "description",
+            "DisplayName",
+            "Alias",
+            "groupType",
+            "Owners",
+            "MailEnabled"
+        ]
     );
     let group = json!({
         "displayName": "Store managers",
@@ -155,12 +187,17 @@ target = "MailEnabled"
 #[test]
 fn dropping_a_target_the_map_lacks_is_an_error() {
     let overrides = Overrides::parse("\n\ndrop = [\"Memebrs\"]\n", "group-overrides.toml").unwrap();
-    let err = AttributeMap::builtin(Builtin::B2cGroup).overridden(&overrides).unwrap_err();
+    let err = AttributeMap::builtin(Builtin::B2cGroup)
+        .overridden(&overrides)
+        .unwrap_err();
     assert!(
         matches!(&err, MapError::UnknownDrop { line: 3, target, .. } if target == "Memebrs"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("group-overrides.toml, line 3"), "{err}");
+    assert!(
+        err.to_string().contains("group-overrides.toml, line 3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -170,27 +207,42 @@ fn an_override_that_drops_and_redefines_one_target_is_an_error() {
         "group-overrides.toml",
     )
     .unwrap_err();
-    assert!(matches!(&err, MapError::DuplicateTarget { line: 5, .. }), "{err:?}");
+    assert!(
+        matches!(&err, MapError::DuplicateTarget { line: 5, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn an_override_with_an_invalid_expression_is_rejected_before_it_is_applied() {
-    let err = Overrides::parse("[[attribute]]\nsource = \"a[\"\ntarget = \"A\"\n", "o.toml").unwrap_err();
-    assert!(matches!(&err, MapError::InvalidExpression { line: 2, .. }), "{err:?}");
+    let err =
+        Overrides::parse("[[attribute]]\nsource = \"a[\"\ntarget = \"A\"\n", "o.toml").unwrap_err();
+    assert!(
+        matches!(&err, MapError::InvalidExpression { line: 2, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn maps_and_overrides_load_from_files() {
     let maps = Path::new(env!("CARGO_MANIFEST_DIR")).join("maps");
     let role = AttributeMap::load(&maps.join("b2c-role.toml")).unwrap();
-    assert_eq!(role.attributes().len(), AttributeMap::builtin(Builtin::B2cRole).attributes().len());
+    assert_eq!(
+        role.attributes().len(),
+        AttributeMap::builtin(Builtin::B2cRole).attributes().len()
+    );
     // A whole map file is also a valid override: every target replaced by itself.
     let same = Overrides::load(&maps.join("b2c-role.toml")).unwrap();
-    let overridden = AttributeMap::builtin(Builtin::B2cRole).overridden(&same).unwrap();
+    let overridden = AttributeMap::builtin(Builtin::B2cRole)
+        .overridden(&same)
+        .unwrap();
     assert_eq!(overridden.attributes().len(), 5);
 
     let missing = maps.join("no-such-map.toml");
     let err = AttributeMap::load(&missing).unwrap_err();
-    assert!(matches!(&err, MapError::Read { path, .. } if *path == missing), "{err:?}");
+    assert!(
+        matches!(&err, MapError::Read { path, .. } if *path == missing),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("no-such-map.toml"), "{err}");
 }

@@ -198,10 +198,16 @@ fn the_entra_map_over_the_connectors_own_user() {
 fn the_b2c_user_map_over_the_connectors_own_user() {
     let map = AttributeMap::builtin(Builtin::B2cUserToAccount);
     let account = map.apply(&our_user());
-    assert_eq!(account["UserName"], "adele.vance", "the identity signing in by userName");
+    assert_eq!(
+        account["UserName"], "adele.vance",
+        "the identity signing in by userName"
+    );
     assert_eq!(account["Manager"], "5bde3e51-d13b-4db1-9948-fe4b109d11a7");
     assert_eq!(account["Email"], "AdeleV@contoso.com");
-    assert_eq!(account["OfficeLocation"], "205 108th Ave NE, Bellevue, WA 98004, United States");
+    assert_eq!(
+        account["OfficeLocation"],
+        "205 108th Ave NE, Bellevue, WA 98004, United States"
+    );
     assert_eq!(account["LogonName"], "AdeleV@contoso.com");
     assert_eq!(account["EmployeeType"], "Member");
     assert_eq!(
@@ -255,7 +261,13 @@ fn the_b2c_group_map_over_the_connectors_own_group() {
     );
     assert_eq!(
         missing(&map, &record),
-        ["Description", "groupType", "Owners", "ownersToAdd", "ownersToRemove"]
+        [
+            "Description",
+            "groupType",
+            "Owners",
+            "ownersToAdd",
+            "ownersToRemove"
+        ]
     );
 }
 

@@ -66,6 +66,7 @@ title | Title |
 
 /// The B2C document's "User Attributes" table: each seed row verbatim (source, target and
 /// description run together, as the seed has them), then the source and target it starts with.
+#[rustfmt::skip]
 const B2C_USER_TO_ACCOUNT: &[(&str, &str, &str)] = &[
     ("['urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile'].['identities'][?(@.signInType=='userName')].['issuerAssignedId']UserNameThe user's username for sign-in.", "['urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile'].['identities'][?(@.signInType=='userName')].['issuerAssignedId']", "UserName"),
     ("['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].['manager'].['value']ManagerThe user's manager's ID.", "['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].['manager'].['value']", "Manager"),
@@ -100,6 +101,7 @@ const B2C_USER_TO_ACCOUNT: &[(&str, &str, &str)] = &[
 
 /// The B2C document's "Group Attributes" table: each seed row verbatim (source, target and
 /// description run together, as the seed has them), then the source and target it starts with.
+#[rustfmt::skip]
 const B2C_GROUP: &[(&str, &str, &str)] = &[
     ("descriptionDescriptionThe description or additional information about the group.", "description", "Description"),
     ("displayNameDisplayNameThe display name of the group.", "displayName", "DisplayName"),
@@ -113,6 +115,7 @@ const B2C_GROUP: &[(&str, &str, &str)] = &[
 
 /// The B2C document's "Role Attributes" table: each seed row verbatim (source, target and
 /// description run together, as the seed has them), then the source and target it starts with.
+#[rustfmt::skip]
 const B2C_ROLE: &[(&str, &str, &str)] = &[
     ("descriptionDescriptionThe description or additional of the role.", "description", "Description"),
     ("displayNameFriendlyNameThe friendly or display name of the role.", "displayName", "FriendlyName"),
@@ -123,6 +126,7 @@ const B2C_ROLE: &[(&str, &str, &str)] = &[
 
 /// The B2C document's "Location Attributes" table: each seed row verbatim (source, target and
 /// description run together, as the seed has them), then the source and target it starts with.
+#[rustfmt::skip]
 const B2C_LOCATION: &[(&str, &str, &str)] = &[
     ("descriptionDescriptionA textual or descriptive information about the location, providing details about what it represents.", "description", "Description"),
     ("displayNameFriendlyNameIt typically refers to the name or label that is displayed for this location.", "displayName", "FriendlyName"),
@@ -137,7 +141,11 @@ fn rows(which: Builtin) -> Vec<(String, String, Option<String>)> {
         .iter()
         .map(|a| {
             let source = a.source().as_written().to_string();
-            (source, a.target().to_string(), a.description().map(str::to_string))
+            (
+                source,
+                a.target().to_string(),
+                a.description().map(str::to_string),
+            )
         })
         .collect()
 }
@@ -199,8 +207,11 @@ fn every_builtin_loads_and_has_distinct_targets() {
     for which in Builtin::ALL {
         let map = AttributeMap::parse(which.text(), which.file_name())
             .unwrap_or_else(|err| panic!("{err}"));
-        let mut targets: Vec<String> =
-            map.attributes().iter().map(|a| a.target().to_ascii_lowercase()).collect();
+        let mut targets: Vec<String> = map
+            .attributes()
+            .iter()
+            .map(|a| a.target().to_ascii_lowercase())
+            .collect();
         let count = targets.len();
         targets.sort();
         targets.dedup();
