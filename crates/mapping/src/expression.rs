@@ -12,6 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::normalise::normalise;
 
+/// A map's `source`: the text as written, its RFC 9535 form, the query parsed from it, and how
+/// to write a value back through it (or why that cannot be done).
 #[derive(Debug, Clone)]
 pub struct Expression {
     as_written: String,
@@ -116,7 +118,7 @@ impl Expression {
     }
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) enum WriteFailure {
     /// Why the expression cannot be written back.
     NotReversible(String),

@@ -106,7 +106,7 @@ impl AttributeMap {
     /// A map from the text of a map file; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &str) -> Result<AttributeMap, MapError> {
         let file: MapFile = toml::from_str(text).map_err(|err| format_error(origin, err))?;
-        let attributes = attributes(text, origin, file.attribute, &[])?;
+        let attributes = attributes(text, origin, &file.attribute, &[])?;
         Ok(AttributeMap::new(attributes))
     }
 
@@ -214,7 +214,7 @@ impl Overrides {
             .iter()
             .map(|t| (t.get_ref().trim().to_string(), line_of(text, t)))
             .collect();
-        let attributes = attributes(text, origin, file.attribute, &drops)?;
+        let attributes = attributes(text, origin, &file.attribute, &drops)?;
         Ok(Overrides {
             origin: origin.to_string(),
             attributes,
@@ -260,7 +260,7 @@ struct AttributeRow {
 fn attributes(
     text: &str,
     origin: &str,
-    rows: Vec<AttributeRow>,
+    rows: &[AttributeRow],
     drops: &[(String, usize)],
 ) -> Result<Vec<Attribute>, MapError> {
     let mut named: Vec<&str> = Vec::new();
@@ -275,7 +275,7 @@ fn attributes(
         named.push(target);
     }
     let mut attributes = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         let line = line_of(text, &row.target);
         let target = row.target.get_ref().trim();
         let expression = row.source.get_ref();
