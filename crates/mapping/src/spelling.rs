@@ -1,0 +1,111 @@
+//! SCIM attribute names are case-insensitive (RFC 7643 §2.1) but JSONPath names are not: the B2C
+//! group table reads `externalID`, our Group has `externalId`. Before a map reads a resource,
+//! each member name the resource spells differently from the map is made reachable under the
+//! map's spelling too, so every expression sees the member whatever its case.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+/// The spellings a map uses for each member name, keyed by the name in lower case.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spellings {
+    by_lowercase: HashMap<String, Vec<String>>,
+}
+
+impl Spellings {
+    pub(crate) fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Spellings {
+        let mut by_lowercase: HashMap<String, Vec<String>> = HashMap::new();
+        for name in names {
+            let spellings = by_lowercase.entry(name.to_ascii_lowercase()).or_default();
+            if !spellings.iter().any(|s| s == name) {
+                spellings.push(name.to_string());
+            }
+        }
+        Spellings { by_lowercase }
+    }
+
+    /// `document` with each member also present under the map's spellings of its name, where the
+    /// object does not have that exact key already. Borrowed when nothing needed adding, which
+    /// is the common case: our resources and the seeds' maps mostly agree.
+    pub(crate) fn align<'a>(&self, document: &'a Value) -> Cow<'a, Value> {
+        match document {
+            Value::Object(object) => {
+                let mut changed = false;
+                let mut aligned = Map::new();
+                for (key, value) in object {
+                    let value = self.align(value);
+                    changed |= matches!(value, Cow::Owned(_));
+                    for spelling in self.other_spellings(key) {
+                        if !object.contains_key(spelling) && !aligned.contains_key(spelling) {
+                            aligned.insert(spelling.clone(), value.clone().into_owned());
+                            changed = true;
+                        }
+                    }
+                    aligned.insert(key.clone(), value.into_owned());
+                }
+                if changed {
+                    Cow::Owned(Value::Object(aligned))
+                } else {
+                    Cow::Borrowed(document)
+                }
+            }
+            Value::Array(elements) => {
+                let aligned: Vec<Cow<Value>> = elements.iter().map(|e| self.align(e)).collect();
+                if aligned.iter().any(|e| matches!(e, Cow::Owned(_))) {
+                    Cow::Owned(Value::Array(
+                        aligned.into_iter().map(Cow::into_owned).collect(),
+                    ))
+                } else {
+                    Cow::Borrowed(document)
+                }
+            }
+            _ => Cow::Borrowed(document),
+        }
+    }
+
+    fn other_spellings<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s String> + 's {
+        self.by_lowercase
+            .get(&key.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter(move |spelling| spelling.as_str() != key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use serde_json::json;
+
+    use super::Spellings;
+
+    #[test]
+    fn a_member_is_added_under_the_maps_spelling() {
+        let spellings = Spellings::of(["externalID", "value"]);
+        let group = json!({"externalId": "g1", "members": [{"Value": "u1"}]});
+        assert_eq!(
+            spellings.align(&group).into_owned(),
+            json!({
+                "externalId": "g1", "externalID": "g1",
+                "members": [{"Value": "u1", "value": "u1"}]
+            })
+        );
+    }
+
+    #[test]
+    fn a_document_that_already_agrees_is_borrowed() {
+        let spellings = Spellings::of(["externalId", "name", "givenName"]);
+        let user = json!({"externalId": "u1", "name": {"givenName": "Ada"}});
+        assert!(matches!(spellings.align(&user), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn an_exact_key_wins_over_another_case() {
+        let spellings = Spellings::of(["title"]);
+        let user = json!({"Title": "wrong case", "title": "right case"});
+        assert_eq!(spellings.align(&user)["title"], "right case");
+    }
+}
