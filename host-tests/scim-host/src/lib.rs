@@ -5,6 +5,7 @@
 pub mod app;
 pub mod describe;
 pub mod http_routes;
+pub mod inventory_driver;
 pub mod inventory_job;
 pub mod manifest;
 pub mod outbound;

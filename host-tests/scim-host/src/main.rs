@@ -1,6 +1,7 @@
 //! The `scim-host` command: `up` serves the connector (on an emulated demo tenant unless a real
-//! tenant is configured), `emulator` runs the Microsoft Graph emulator alone, `routes` prints the
-//! gateway's route table generated from every operation's `describe()`.
+//! tenant is configured), `inventory` runs inventory jobs into an inbox, `emulator` runs the
+//! Microsoft Graph emulator alone, `routes` prints the gateway's route table generated from every
+//! operation's `describe()`.
 
 use clap::{Parser, Subcommand};
 use graph_emulator::{Emulator, EmulatorConfig};
@@ -23,6 +24,8 @@ enum Command {
     /// Serve the connector. With no tenant configured, it starts the Graph emulator with a demo
     /// tenant and serves that.
     Up(UpArgs),
+    /// Run an inventory job (or `all`) into an inbox, resuming an unfinished run of it.
+    Inventory(InventoryArgs),
     /// Run the Microsoft Graph emulator on its own.
     Emulator {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -43,6 +46,43 @@ struct UpArgs {
     listen: SocketAddr,
     #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
     manifest: PathBuf,
+    /// The token SCIM callers must present. Required for a real tenant; generated for the demo.
+    #[arg(long, env = "SPIN_VARIABLE_SCIM_BEARER_TOKEN", hide_env_values = true)]
+    bearer_token: Option<String>,
+    /// Requests one instance serves before it is replaced (1: a fresh instance per request).
+    #[arg(long, default_value_t = scim_host::Limits::default().requests_per_instance)]
+    requests_per_instance: usize,
+    #[command(flatten)]
+    tenant: TenantArgs,
+}
+
+#[derive(clap::Args)]
+struct InventoryArgs {
+    /// The job: users, groups, group-membership, group-ownership, or all.
+    job: String,
+    #[arg(long, value_enum, default_value = "full")]
+    mode: InventoryMode,
+    /// Where documents go: sqlite:<file> or postgres://user@host/database.
+    #[arg(long, default_value = "sqlite:inbox.db")]
+    inbox: String,
+    /// Abandon the job's unfinished run (and its documents) instead of resuming it.
+    #[arg(long)]
+    restart: bool,
+    #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
+    manifest: PathBuf,
+    #[command(flatten)]
+    tenant: TenantArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum InventoryMode {
+    Full,
+    Incremental,
+}
+
+/// The tenant to serve: a real one when its id is given, else the emulated demo tenant.
+#[derive(clap::Args)]
+struct TenantArgs {
     /// Directory (tenant) id of a real tenant; without it (or SPIN_VARIABLE_TENANT_ID), the demo tenant is served.
     #[arg(long, env = "SPIN_VARIABLE_TENANT_ID")]
     tenant_id: Option<String>,
@@ -54,18 +94,12 @@ struct UpArgs {
     graph_base_url: Option<String>,
     #[arg(long, env = "SPIN_VARIABLE_LOGIN_BASE_URL")]
     login_base_url: Option<String>,
-    /// The token SCIM callers must present. Required for a real tenant; generated for the demo.
-    #[arg(long, env = "SPIN_VARIABLE_SCIM_BEARER_TOKEN", hide_env_values = true)]
-    bearer_token: Option<String>,
     /// Default domain of userNames: a SCIM userName without '@' is the userPrincipalName
     /// `<name>@<domain>`, and users of this domain read back without it (demo: contoso.onmicrosoft.com).
     #[arg(long, env = "SPIN_VARIABLE_UPN_DOMAIN")]
     upn_domain: Option<String>,
-    /// Requests one instance serves before it is replaced (1: a fresh instance per request).
-    #[arg(long, default_value_t = scim_host::Limits::default().requests_per_instance)]
-    requests_per_instance: usize,
     #[command(flatten)]
-    tenant: DemoTenant,
+    demo: DemoTenant,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +107,9 @@ struct DemoTenant {
     /// Users in the emulated demo tenant.
     #[arg(long, default_value_t = 100)]
     users: usize,
+    /// Groups in the emulated demo tenant.
+    #[arg(long, default_value_t = EmulatorConfig::default().groups)]
+    groups: usize,
     /// Seed of the demo tenant's generator (same seed, same tenant).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -90,6 +127,7 @@ fn main() {
 async fn run(command: Command) -> Result<()> {
     match command {
         Command::Up(args) => up(args).await,
+        Command::Inventory(args) => inventory(args).await,
         Command::Emulator { listen, tenant } => {
             let emulator = Emulator::start(demo_config(&tenant), listen).await.context("cannot start the emulator")?;
             let config = emulator.config();
@@ -110,14 +148,17 @@ async fn run(command: Command) -> Result<()> {
     }
 }
 
-async fn up(args: UpArgs) -> Result<()> {
+/// A tenant's variables, and the emulator serving the demo tenant when no real one is given.
+struct Tenant {
+    variables: BTreeMap<String, String>,
+    emulator: Option<Emulator>,
+}
+
+async fn connect(args: &TenantArgs) -> Result<Tenant> {
     let mut variables = BTreeMap::new();
     let mut emulator = None;
-    let bearer_token = match &args.tenant_id {
+    match &args.tenant_id {
         Some(tenant_id) => {
-            let Some(token) = args.bearer_token.clone().filter(|t| !t.is_empty()) else {
-                bail!("serving a real tenant needs a bearer token for SCIM callers: pass --bearer-token or set SPIN_VARIABLE_SCIM_BEARER_TOKEN");
-            };
             variables.insert("tenant_id".into(), tenant_id.clone());
             for (name, value) in [
                 ("client_id", &args.client_id),
@@ -129,10 +170,9 @@ async fn up(args: UpArgs) -> Result<()> {
                     variables.insert(name.into(), value.clone());
                 }
             }
-            token
         }
         None => {
-            let started = Emulator::start(demo_config(&args.tenant), "127.0.0.1:0".parse()?)
+            let started = Emulator::start(demo_config(&args.demo), "127.0.0.1:0".parse()?)
                 .await
                 .context("cannot start the Graph emulator")?;
             let config = started.config();
@@ -142,13 +182,25 @@ async fn up(args: UpArgs) -> Result<()> {
             variables.insert("graph_base_url".into(), started.base_url());
             variables.insert("login_base_url".into(), started.base_url());
             emulator = Some(started);
-            args.bearer_token.clone().filter(|t| !t.is_empty()).unwrap_or_else(random_token)
         }
-    };
-    variables.insert("scim_bearer_token".into(), bearer_token.clone());
+    }
     if let Some(domain) = &args.upn_domain {
         variables.insert("upn_domain".into(), domain.clone());
     }
+    Ok(Tenant { variables, emulator })
+}
+
+async fn up(args: UpArgs) -> Result<()> {
+    let Tenant { mut variables, emulator } = connect(&args.tenant).await?;
+    let given_token = args.bearer_token.clone().filter(|t| !t.is_empty());
+    let bearer_token = match (&emulator, given_token) {
+        (_, Some(token)) => token,
+        (Some(_), None) => random_token(),
+        (None, None) => bail!(
+            "serving a real tenant needs a bearer token for SCIM callers: pass --bearer-token or set SPIN_VARIABLE_SCIM_BEARER_TOKEN"
+        ),
+    };
+    variables.insert("scim_bearer_token".into(), bearer_token.clone());
 
     let limits = scim_host::Limits { requests_per_instance: args.requests_per_instance.max(1), ..Default::default() };
     let app = App::load(&args.manifest, HostOptions { variables, limits })?;
@@ -169,8 +221,41 @@ async fn up(args: UpArgs) -> Result<()> {
     Ok(())
 }
 
+async fn inventory(args: InventoryArgs) -> Result<()> {
+    use scim_host::inventory_driver::{RunOptions, families, run_job};
+    let mode = match args.mode {
+        InventoryMode::Full => inbox::Mode::Full,
+        InventoryMode::Incremental => inbox::Mode::Incremental,
+    };
+    let Tenant { mut variables, emulator } = connect(&args.tenant).await?;
+    // Jobs are not served over HTTP here; the gateway's token is never used.
+    variables.entry("scim_bearer_token".into()).or_insert_with(random_token);
+    let app = App::load(&args.manifest, HostOptions { variables, ..Default::default() })?;
+    if let Some(emulator) = &emulator {
+        println!("Inventory of an emulated demo tenant ({} users, {} groups).", emulator.user_count(), emulator.group_count());
+    }
+    let mut inbox = inbox::AnyInbox::open(&args.inbox).await?;
+    let jobs: Vec<String> = if args.job == "all" {
+        let all = families(&app);
+        // Memberships and ownerships have only a full mode: their changes come with the
+        // incremental groups job.
+        all.into_iter()
+            .filter(|(_, family)| mode == inbox::Mode::Full || family.incremental.is_some())
+            .map(|(name, _)| name)
+            .collect()
+    } else {
+        vec![args.job.clone()]
+    };
+    let options = RunOptions { restart: args.restart, progress: true };
+    for job in jobs {
+        let report = run_job(&app, &job, mode, &mut inbox, &options).await?;
+        println!("{}", report.summary());
+    }
+    Ok(())
+}
+
 fn demo_config(tenant: &DemoTenant) -> EmulatorConfig {
-    EmulatorConfig { users: tenant.users, seed: tenant.seed, ..EmulatorConfig::default() }
+    EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, ..EmulatorConfig::default() }
 }
 
 fn placeholder_variables(manifest: &std::path::Path) -> Result<BTreeMap<String, String>> {
