@@ -70,7 +70,10 @@
 //! | 13 | Mark 8 Project Team | `mark8project` | Microsoft 365, Private, a team | Megan, Diego and about 10 people from Engineering, Marketing and Product Management | Megan, Diego |
 //!
 //! Groups from index 14 are security groups named `Project {Codename}` (`project{codename}`)
-//! with 4 to 24 members drawn from all users, the first one or two of whom own them.
+//! with 4 to 24 members drawn from all users, the first one or two of whom own them; every
+//! 25th of them (group index 38, 63, ...) grows to 100-999 members and every 250th (index
+//! 263, 513, ...) to 1,000-5,000, as far as there are users. Generation is linear: 100,000
+//! users and 10,000 groups take 4 to 7 s in a debug build.
 //! Microsoft 365 groups have `mail` `{mailNickname}@contoso.onmicrosoft.com`; security
 //! groups are not mail-enabled.
 //!
@@ -238,7 +241,11 @@ impl Emulator {
     /// Restores a deleted user or group as `POST /directory/deletedItems/{id}/restore` does (and
     /// audits it), for tests of what the connector reports afterwards; Graph's error if it cannot.
     pub fn restore(&self, id: &str) -> Result<(), String> {
-        self.state.write().restore(id, None).map(|_| ()).map_err(|e| format!("{e:?}"))
+        self.state
+            .write()
+            .restore(id, None)
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
     }
 
     fn linked_ids(&self, group_id: &str, link: tenant::Link) -> Vec<String> {
