@@ -65,6 +65,11 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         }
     }
 
+    /// `https://graph.microsoft.com`: where requests go and the only host links are followed on.
+    pub(crate) fn graph_base(&self) -> &str {
+        self.config.graph_base()
+    }
+
     /// `GET /v1.0/users/{id or UPN}` with every property the connector reads and the manager.
     pub async fn get_user(&self, id_or_upn: &str) -> Result<User, Error> {
         let path = format!(
@@ -437,7 +442,10 @@ fn push_collection_query(
     if let Some(order) = order_by {
         let direction = if order.descending { " desc" } else { "" };
         path.push_str("&$orderby=");
-        path.push_str(&percent::query_value(&format!("{}{direction}", order.property)));
+        path.push_str(&percent::query_value(&format!(
+            "{}{direction}",
+            order.property
+        )));
     }
     if let Some(top) = top {
         path.push_str(&format!("&$top={top}"));

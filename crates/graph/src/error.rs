@@ -35,6 +35,14 @@ pub enum Error {
     InvalidArgument {
         message: String,
     },
+    /// Graph no longer answers a delta round's token: 410 Gone (change tracking was reset) or
+    /// an expired token (`syncStateNotFound`, `resyncRequired`). Start a full round over.
+    DeltaTokenExpired {
+        status: u16,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -63,6 +71,21 @@ impl fmt::Display for Error {
             Error::Transport(e) => write!(f, "could not reach Microsoft Graph: {e}"),
             Error::Decode { context, message } => write!(f, "could not read {context}: {message}"),
             Error::InvalidArgument { message } => write!(f, "invalid request: {message}"),
+            Error::DeltaTokenExpired {
+                status,
+                code,
+                message,
+                request_id,
+            } => {
+                write!(
+                    f,
+                    "Microsoft Graph no longer answers the delta token ({status} {code}: {message}); a full round must start over"
+                )?;
+                if let Some(id) = request_id {
+                    write!(f, " (request-id {id})")?;
+                }
+                Ok(())
+            }
         }
     }
 }

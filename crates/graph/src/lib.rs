@@ -7,6 +7,7 @@ mod audit;
 mod client;
 mod config;
 mod deleted;
+mod delta;
 mod error;
 mod group;
 mod odata;
@@ -20,6 +21,9 @@ pub use audit::{AuditQuery, DirectoryAudit, TargetResource};
 pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
 pub use config::{Credential, GraphConfig};
 pub use deleted::{DeletedItem, MAX_DELETED_PAGE};
+pub use delta::{
+    DeltaItem, DeltaNext, DeltaPage, DeltaRequest, GroupDelta, LinkChange, RemovalReason, UserDelta,
+};
 pub use error::Error;
 pub use group::{
     DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group, ObjectKind,

@@ -15,6 +15,8 @@ pub struct GraphError {
     pub message: String,
     /// Graph's optional `details` array (e.g. `ObjectConflict` on a duplicate UPN).
     pub details: Option<Value>,
+    /// Sent as the `Location` header: where a client starts over after a 410.
+    pub location: Option<String>,
 }
 
 impl GraphError {
@@ -24,11 +26,17 @@ impl GraphError {
             code,
             message: message.into(),
             details: None,
+            location: None,
         }
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
+        self
+    }
+
+    pub fn with_location(mut self, location: String) -> Self {
+        self.location = Some(location);
         self
     }
 

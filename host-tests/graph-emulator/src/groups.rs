@@ -6,11 +6,12 @@
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::codec;
+use crate::delta;
 use crate::error::GraphError;
 use crate::odata::{self, Expand, Query, Selection};
 use crate::schema;
 use crate::server::{Reply, State};
-use crate::tenant::{Group, Link, Object, ObjectPage, Tenant};
+use crate::tenant::{Collection, Group, Link, Object, ObjectPage, Tenant};
 use crate::wire::{
     self, check_advanced, eventual, parse_body, select_suffix, write_json_str, write_key,
 };
@@ -37,6 +38,10 @@ pub fn route(
         (["groups"], "POST") => create(state, body),
         (["groups", "$count"], "GET") => count(state, pairs, headers),
         (["groups", "$count"], _) => Err(GraphError::method_not_allowed()),
+        (["groups", d], "GET") if delta::is_delta(d) => {
+            delta::route(state, Collection::Groups, pairs, headers)
+        }
+        (["groups", d], _) if delta::is_delta(d) => Err(GraphError::method_not_allowed()),
         (["groups", id], "GET") => get(state, id, pairs),
         (["groups", id], "PATCH") => {
             let body = parse_body(body)?;

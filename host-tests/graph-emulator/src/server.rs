@@ -293,6 +293,13 @@ fn graph_error_response(
         request_id,
         client_request_id,
     );
+    if let Some(location) = error
+        .location
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        built.headers_mut().insert(LOCATION, location);
+    }
     if error.status == StatusCode::UNAUTHORIZED {
         built.headers_mut().insert(
             WWW_AUTHENTICATE,

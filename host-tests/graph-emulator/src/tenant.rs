@@ -3,9 +3,10 @@
 //! Users are kept in creation order, which is also the stable order paging walks.
 //! Groups, their members and owners live in [`groups`], on the same [`Tenant`]; deleted
 //! users and groups wait in [`deleted`] items; every change made through the API is written
-//! to the [`audit`] log.
+//! to the [`audit`] log and numbered for delta queries in [`changes`].
 
 mod audit;
+mod changes;
 mod deleted;
 mod groups;
 
@@ -19,6 +20,7 @@ use crate::odata::{PageCursor, Query};
 use crate::prng::{self, SplitMix64};
 use crate::schema::{self, Kind, Property};
 
+pub use changes::{Collection, DeltaEntry, DeltaWalk, LinkCursor, LinkEntry};
 pub use groups::{Group, Link, Object, ObjectPage, ObjectRef, security_identifier};
 
 use audit::{Activity, AuditLog, Before, Target};
@@ -37,6 +39,9 @@ pub struct User {
     /// The `passwordProfile` last set through the API: write-only in Graph, kept so tests can
     /// see what a password reset set.
     pub password_profile: Option<Value>,
+    /// The id of the manager this user lost without getting another one, so a delta round
+    /// can report the removal (`manager@delta` with `@removed`).
+    pub former_manager: Option<String>,
 }
 
 impl User {
@@ -100,6 +105,7 @@ pub struct Tenant {
     deleted_groups: BTreeMap<u64, Deleted<Group>>,
     deleted_ids: HashMap<String, ObjectRef>,
     audit: AuditLog,
+    changes: changes::Changes,
 }
 
 impl Tenant {
@@ -119,6 +125,7 @@ impl Tenant {
             deleted_groups: BTreeMap::new(),
             deleted_ids: HashMap::new(),
             audit: AuditLog::new(seed),
+            changes: changes::Changes::default(),
         }
     }
 
@@ -164,6 +171,7 @@ impl Tenant {
             props,
             manager,
             password_profile: None,
+            former_manager: None,
         };
         self.by_id.insert(user.id().to_lowercase(), seq);
         self.by_upn.insert(user.upn().to_lowercase(), seq);
@@ -233,6 +241,7 @@ impl Tenant {
         user.password_profile = password_profile;
         let target = Target::user(user).changed(&before, &user.props);
         self.log(Activity::AddUser, vec![target]);
+        self.track_user(seq);
         Ok(&self.users[&seq])
     }
 
@@ -296,6 +305,7 @@ impl Tenant {
         let user = &self.users[&seq];
         let target = Target::user(user).changed(&before, &user.props);
         self.log(Activity::UpdateUser, vec![target]);
+        self.track_user(seq);
         Ok(())
     }
 
@@ -316,15 +326,15 @@ impl Tenant {
                 "A user cannot be assigned as their own manager.",
             ));
         }
-        self.users
-            .get_mut(&seq)
-            .expect("indexed user exists")
-            .manager = Some(manager);
+        let user = self.users.get_mut(&seq).expect("indexed user exists");
+        user.manager = Some(manager);
+        user.former_manager = None;
         let targets = vec![
             Target::user(&self.users[&seq]),
             Target::user(&self.users[&manager]),
         ];
         self.log(Activity::SetUserManager, targets);
+        self.track_user(seq);
         Ok(())
     }
 
@@ -335,10 +345,16 @@ impl Tenant {
         let Some(manager) = user.manager.take() else {
             return Err(GraphError::not_found("manager"));
         };
+        let old_id = self.users.get(&manager).map(|m| m.id().to_string());
+        self.users
+            .get_mut(&seq)
+            .expect("indexed user exists")
+            .former_manager = old_id.clone();
         // Entra ID has no activity of its own for this: the user is updated.
-        let old = json!(self.users.get(&manager).map(User::id));
+        let old = json!(old_id);
         let target = Target::user(&self.users[&seq]).changes([("manager", &old, &Value::Null)]);
         self.log(Activity::UpdateUser, vec![target]);
+        self.track_user(seq);
         Ok(())
     }
 

@@ -6,12 +6,13 @@
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
+use crate::delta;
 use crate::error::GraphError;
 use crate::groups;
 use crate::odata::{self, Expand, Selection};
 use crate::schema;
 use crate::server::{Reply, State};
-use crate::tenant::{self, Tenant, User};
+use crate::tenant::{self, Collection, Tenant, User};
 use crate::wire::{
     self, check_advanced, eventual, parse_body, select_suffix, write_json_str, write_key,
 };
@@ -33,6 +34,10 @@ pub fn route(
         (["users"], "GET") => list(state, pairs, headers),
         (["users"], "POST") => create(state, body),
         (["users", "$count"], "GET") => count(state, pairs, headers),
+        (["users", d], "GET") if delta::is_delta(d) => {
+            delta::route(state, Collection::Users, pairs, headers)
+        }
+        (["users", d], _) if delta::is_delta(d) => Err(GraphError::method_not_allowed()),
         (["users", id], "GET") => get(state, id, pairs, headers),
         (["users", id], "PATCH") => {
             let body = parse_body(body)?;

@@ -1,17 +1,27 @@
 //! The demo tenant's groups: a fixed, well-known head (a company-wide Microsoft 365 group,
 //! leadership, one security group per department, a nested group, a Teams-style project
-//! group) followed by seeded project teams. Drawn after the users from a PRNG stream of
-//! their own, so adding groups never changes a user.
+//! group) followed by seeded project teams, mostly small, a few hundreds or thousands
+//! strong. Drawn after the users from a PRNG stream of their own, so adding groups never
+//! changes a user.
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
 use super::{DEPARTMENTS, EPOCH_2016, WELL_KNOWN};
 use crate::clock;
-use crate::prng::SplitMix64;
+use crate::prng::{self, SplitMix64};
 use crate::tenant::{DOMAIN, ObjectRef, Tenant, security_identifier};
 
 /// Salt for the groups' PRNG stream (the users' stream is the bare seed).
 const GROUP_STREAM: u64 = 0x6209_5EED_0000_0001;
+/// Salt for the streams that grow large project teams, one stream per team.
+const LARGE_TEAM_STREAM: u64 = 0x1A26_E7EA_0000_0001;
+/// Every 25th project team is a programme of 100 to 999 people, and every 250th an
+/// initiative of 1,000 to 5,000, so a large tenant has realistic mid-sized and
+/// thousands-strong groups besides its small teams and department-wide ones.
+const PROGRAMME_EVERY: usize = 25;
+const INITIATIVE_EVERY: usize = 250;
 
 /// Well-known user indexes (see [`WELL_KNOWN`]).
 const ADELE: usize = 0;
@@ -71,7 +81,7 @@ pub fn add_groups(tenant: &mut Tenant, count: usize, seed: u64) {
             }
         })
         .collect();
-    let plans = plan(&people, count, &mut rng);
+    let plans = plan(&people, count, &mut rng, seed);
     let mut seqs: Vec<u64> = Vec::with_capacity(plans.len());
     for plan in plans {
         let members = plan
@@ -98,7 +108,7 @@ fn leads(title: &str) -> bool {
         || WELL_KNOWN.iter().any(|k| k.manages && k.title == title)
 }
 
-fn plan(people: &[Person], count: usize, rng: &mut SplitMix64) -> Vec<Plan> {
+fn plan(people: &[Person], count: usize, rng: &mut SplitMix64, seed: u64) -> Vec<Plan> {
     let exists = |i: usize| i < people.len();
     let only_existing = |ids: &[usize]| -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
@@ -216,8 +226,20 @@ fn plan(people: &[Person], count: usize, rng: &mut SplitMix64) -> Vec<Plan> {
             _ => format!("Project {codename} {}", round + 1),
         };
         let size = 4 + rng.below(21) as usize;
-        let members = sample(rng, people.len(), size);
+        let mut members = sample(rng, people.len(), size);
         let owners = members[..members.len().min(1 + rng.below(2) as usize)].to_vec();
+        // Growth draws from a stream of its own: the main stream, and so every other
+        // group, stays what it was before large teams existed.
+        let large = match n + 1 {
+            k if k % INITIATIVE_EVERY == 0 => Some((1_000, 4_001)),
+            k if k % PROGRAMME_EVERY == 0 => Some((100, 900)),
+            _ => None,
+        };
+        if let Some((least, spread)) = large {
+            let mut side = SplitMix64::new(prng::mix(seed ^ LARGE_TEAM_STREAM ^ n as u64));
+            let target = (least + side.below(spread) as usize).min(people.len());
+            grow(&mut side, &mut members, people.len(), target);
+        }
         plans.push(Plan {
             nickname: nickname(&name),
             description: format!("Working group for {name}"),
@@ -235,18 +257,26 @@ fn plan(people: &[Person], count: usize, rng: &mut SplitMix64) -> Vec<Plan> {
 
 /// `k` distinct indexes below `n` (all of them when `k >= n`), ascending.
 fn sample(rng: &mut SplitMix64, n: usize, k: usize) -> Vec<usize> {
+    let mut picked = Vec::with_capacity(k.min(n));
+    grow(rng, &mut picked, n, k);
+    picked
+}
+
+/// Adds distinct indexes below `n` to `picked` until it holds `k` (or all `n`), then sorts
+/// it. A set answers "already picked?", so thousands-strong samples stay linear.
+fn grow(rng: &mut SplitMix64, picked: &mut Vec<usize>, n: usize, k: usize) {
     if k >= n {
-        return (0..n).collect();
+        *picked = (0..n).collect();
+        return;
     }
-    let mut picked: Vec<usize> = Vec::with_capacity(k);
+    let mut seen: HashSet<usize> = picked.iter().copied().collect();
     while picked.len() < k {
         let i = rng.below(n as u64) as usize;
-        if !picked.contains(&i) {
+        if seen.insert(i) {
             picked.push(i);
         }
     }
     picked.sort_unstable();
-    picked
 }
 
 /// `Product Management` -> `productmanagement`: letters and digits only, as aliases allow.
@@ -418,6 +448,38 @@ mod tests {
                     .unwrap()
                     .starts_with("S-1-12-1-")
             );
+        }
+    }
+
+    #[test]
+    fn most_project_teams_are_small_and_a_few_are_large() {
+        let t = with_groups(6_000, 300, 1);
+        let sizes: Vec<usize> = t.iter_groups().skip(14).map(|g| g.members.len()).collect();
+        let small = sizes.iter().filter(|s| (4..=24).contains(*s)).count();
+        let programmes = sizes.iter().filter(|s| (100..1_000).contains(*s)).count();
+        let initiatives = sizes.iter().filter(|s| **s >= 1_000).count();
+        assert_eq!((programmes, initiatives), (10, 1), "{sizes:?}");
+        assert_eq!(small, sizes.len() - 11);
+        // Small teams have the people they had before large teams existed: same draws.
+        // (Group ids are drawn after every plan, so they depend on the count; people do not.)
+        let members = |t: &Tenant| -> Vec<Vec<String>> {
+            t.iter_groups()
+                .take(38)
+                .map(|g| {
+                    t.linked(g, Link::Members)
+                        .filter(|o| matches!(o, Object::User(_)))
+                        .map(|o| o.id().to_string())
+                        .collect()
+                })
+                .collect()
+        };
+        assert_eq!(members(&t), members(&with_groups(6_000, 38, 1)));
+        for g in t.iter_groups() {
+            let mut ids: Vec<&str> = t.linked(g, Link::Members).map(|o| o.id()).collect();
+            let all = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), all, "members are distinct");
         }
     }
 

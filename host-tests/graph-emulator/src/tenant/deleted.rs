@@ -47,20 +47,26 @@ impl Tenant {
         for other in self.users.values_mut() {
             if other.manager == Some(seq) {
                 other.manager = None;
+                other.former_manager = Some(user.id().to_string());
                 reports.push(other.seq);
             }
         }
-        let links = self.unlink_everywhere(ObjectRef::User(seq));
+        let links = self.unlink_everywhere(ObjectRef::User(seq), user.id());
         stamp_deleted(&mut user.props);
         self.log(Activity::DeleteUser, vec![Target::user(&user)]);
         self.deleted_ids
             .insert(user.id().to_lowercase(), ObjectRef::User(seq));
+        // Losing a manager is a change to each report.
+        for report in &reports {
+            self.track_user(*report);
+        }
         let deleted = Deleted {
             object: user,
             links,
             reports,
         };
         self.deleted_users.insert(seq, deleted);
+        self.track_user(seq);
     }
 
     /// `DELETE /groups/{id}` of a Microsoft 365 group. It keeps its own members and owners
@@ -68,7 +74,7 @@ impl Tenant {
     pub(super) fn soft_delete_group(&mut self, seq: u64) {
         let mut group = self.groups.remove(&seq).expect("indexed group exists");
         self.groups_by_id.remove(&group.id().to_lowercase());
-        let links = self.unlink_everywhere(ObjectRef::Group(seq));
+        let links = self.unlink_everywhere(ObjectRef::Group(seq), group.id());
         stamp_deleted(&mut group.props);
         self.log(Activity::DeleteGroup, vec![Target::group(&group)]);
         self.deleted_ids
@@ -79,6 +85,7 @@ impl Tenant {
             reports: Vec::new(),
         };
         self.deleted_groups.insert(seq, deleted);
+        self.track_group(seq);
     }
 
     /// `GET /directory/deletedItems/{id}`.
@@ -150,11 +157,14 @@ impl Tenant {
         self.by_id.insert(user.id().to_lowercase(), seq);
         self.by_upn.insert(upn.to_lowercase(), seq);
         self.users.insert(seq, user);
+        self.track_user(seq);
         for report in reports {
-            if let Some(report) = self.users.get_mut(&report)
-                && report.manager.is_none()
+            if let Some(user) = self.users.get_mut(&report)
+                && user.manager.is_none()
             {
-                report.manager = Some(seq);
+                user.manager = Some(seq);
+                user.former_manager = None;
+                self.track_user(report);
             }
         }
         self.relink(ObjectRef::User(seq), links);
@@ -176,6 +186,8 @@ impl Tenant {
         group.props.remove("deletedDateTime");
         self.groups_by_id.insert(group.id().to_lowercase(), seq);
         self.groups.insert(seq, group);
+        self.track_group(seq);
+        self.track_whole_membership(seq);
         self.relink(ObjectRef::Group(seq), links);
         self.log(
             Activity::RestoreGroup,
@@ -187,16 +199,21 @@ impl Tenant {
     /// Puts cut links back where the group still exists (live or itself deleted), at their
     /// old positions so listings keep their order.
     fn relink(&mut self, object: ObjectRef, links: Vec<(u64, Link, u64)>) {
-        for (group, link, position) in links {
-            let group = match self.groups.get_mut(&group) {
+        let id = self
+            .object(object)
+            .map(|o| o.id().to_string())
+            .unwrap_or_default();
+        for (seq, link, position) in links {
+            let group = match self.groups.get_mut(&seq) {
                 Some(group) => group,
-                None => match self.deleted_groups.get_mut(&group) {
+                None => match self.deleted_groups.get_mut(&seq) {
                     Some(deleted) => &mut deleted.object,
                     None => continue,
                 },
             };
             if !group.links(link).values().any(|linked| *linked == object) {
                 group.links_mut(link).insert(position, object);
+                self.track_link(seq, link, object, &id, true);
             }
         }
     }
@@ -210,10 +227,12 @@ impl Tenant {
         let (activity, target) = match reference {
             ObjectRef::User(seq) => {
                 let user: User = self.deleted_users.remove(&seq).expect("indexed").object;
+                self.track_purge(reference, user.id());
                 (Activity::HardDeleteUser, Target::user(&user))
             }
             ObjectRef::Group(seq) => {
                 let group: Group = self.deleted_groups.remove(&seq).expect("indexed").object;
+                self.track_purge(reference, group.id());
                 (Activity::HardDeleteGroup, Target::group(&group))
             }
         };

@@ -30,7 +30,7 @@ pub enum ObjectRef {
 }
 
 /// The two relationships a group keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Link {
     Members,
     Owners,
@@ -128,6 +128,13 @@ impl<'a> Object<'a> {
         match self {
             Object::User(_) => &schema::USER,
             Object::Group(_) => &schema::GROUP,
+        }
+    }
+
+    pub fn reference(&self) -> ObjectRef {
+        match *self {
+            Object::User(u) => ObjectRef::User(u.seq),
+            Object::Group(g) => ObjectRef::Group(g.seq),
         }
     }
 }
@@ -343,6 +350,8 @@ impl Tenant {
         self.audit
             .record(&correlation, Activity::AddGroup, vec![target]);
         self.log_links(&correlation, seq, &members, &owners);
+        self.track_group(seq);
+        self.track_links(seq, &members, &owners);
         Ok(&self.groups[&seq])
     }
 
@@ -417,9 +426,23 @@ impl Tenant {
             let target = Target::group(group).changed(&before, &group.props);
             self.audit
                 .record(&correlation, Activity::UpdateGroup, vec![target]);
+            self.track_group(seq);
         }
         self.log_links(&correlation, seq, &members, &owners);
+        self.track_links(seq, &members, &owners);
         Ok(())
+    }
+
+    /// Numbers each member and owner bound in a create or update for delta queries.
+    fn track_links(&mut self, seq: u64, members: &[ObjectRef], owners: &[ObjectRef]) {
+        for (link, objects) in [(Link::Members, members), (Link::Owners, owners)] {
+            for object in objects {
+                let id = self.object(*object).map(|o| o.id().to_string());
+                if let Some(id) = id {
+                    self.track_link(seq, link, *object, &id, true);
+                }
+            }
+        }
     }
 
     /// One entry per member and owner bound in a create or update.
@@ -449,13 +472,19 @@ impl Tenant {
         let group = self.groups.remove(&seq).expect("indexed group exists");
         self.log(Activity::DeleteGroup, vec![Target::group(&group)]);
         self.groups_by_id.remove(&group.id().to_lowercase());
-        self.unlink_everywhere(ObjectRef::Group(seq));
+        self.unlink_everywhere(ObjectRef::Group(seq), group.id());
+        self.track_purge(ObjectRef::Group(seq), group.id());
         Ok(())
     }
 
-    /// Removes an object from the members and owners of every group, deleted ones included
-    /// (it is being deleted); returns the cut links as `(group, relationship, position)`.
-    pub(super) fn unlink_everywhere(&mut self, object: ObjectRef) -> Vec<(u64, Link, u64)> {
+    /// Removes an object (named `id`) from the members and owners of every group, deleted
+    /// ones included (it is being deleted); returns the cut links as `(group, relationship,
+    /// position)`.
+    pub(super) fn unlink_everywhere(
+        &mut self,
+        object: ObjectRef,
+        id: &str,
+    ) -> Vec<(u64, Link, u64)> {
         let mut cut = Vec::new();
         let deleted = self.deleted_groups.values_mut().map(|d| &mut d.object);
         for group in self.groups.values_mut().chain(deleted) {
@@ -469,6 +498,9 @@ impl Tenant {
                     keep
                 });
             }
+        }
+        for (group, link, _) in &cut {
+            self.track_link(*group, *link, object, id, false);
         }
         cut
     }
@@ -499,6 +531,11 @@ impl Tenant {
             .insert(position, object);
         let correlation = self.audit.correlation();
         self.log_link(&correlation, seq, link, object, true);
+        let id = self
+            .object(object)
+            .map(|o| o.id().to_string())
+            .unwrap_or_default();
+        self.track_link(seq, link, object, &id, true);
         Ok(())
     }
 
@@ -533,6 +570,11 @@ impl Tenant {
             .remove(&position);
         let correlation = self.audit.correlation();
         self.log_link(&correlation, seq, link, object, false);
+        let id = self
+            .object(object)
+            .map(|o| o.id().to_string())
+            .unwrap_or_default();
+        self.track_link(seq, link, object, &id, false);
         Ok(())
     }
 
