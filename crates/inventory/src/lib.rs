@@ -7,10 +7,15 @@
 //! `{"groupId": "...", "members": [{"id": "...", "type": "user|group|serviceaccount"}]}`.
 
 mod cursor;
+mod directory;
 mod document;
 mod error;
 mod group_links;
 
+pub use directory::{
+    GroupDocuments, UserDocuments, groups_full_step, groups_incremental_step, users_full_step,
+    users_incremental_step,
+};
 pub use document::{Document, LinkDocument, LinkedObject, Links, member_type};
 pub use error::JobError;
 pub use group_links::{GroupLinks, group_links_step};

@@ -37,6 +37,11 @@ impl Builtin {
         Builtin::B2cLocation,
     ];
 
+    /// The map named by its file's stem, e.g. `entra-user-to-person` (how configuration names it).
+    pub fn named(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|map| map.file_name().strip_suffix(".toml") == Some(name))
+    }
+
     /// The map's file, under `crates/mapping/maps/`.
     pub fn file_name(self) -> &'static str {
         match self {

@@ -246,3 +246,14 @@ fn maps_and_overrides_load_from_files() {
     );
     assert!(err.to_string().contains("no-such-map.toml"), "{err}");
 }
+
+#[test]
+fn builtin_maps_are_named_by_their_file_stem() {
+    for map in mapping::Builtin::ALL {
+        let stem = map.file_name().strip_suffix(".toml").unwrap();
+        assert_eq!(mapping::Builtin::named(stem), Some(map));
+    }
+    assert_eq!(mapping::Builtin::named("entra-user-to-person"), Some(mapping::Builtin::EntraUserToPerson));
+    assert_eq!(mapping::Builtin::named("entra-user-to-person.toml"), None, "names are stems, not file names");
+    assert_eq!(mapping::Builtin::named("no-such-map"), None);
+}
