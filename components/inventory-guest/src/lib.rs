@@ -8,6 +8,7 @@ use bindings::exports::entra::scim::{inventory as wit, operation as wit_operatio
 use guest::{Call, Connection, Operation, Reply};
 use bytes::Bytes;
 use inventory::{JobError, Next, Step, StepRequest};
+use mapping::{AttributeMap, Builtin, Overrides};
 use scim::error::{ScimError, ScimType};
 use serde_json::json;
 use spin_sdk::http::Request;
@@ -22,6 +23,43 @@ pub mod bindings {
         export_macro_name: "export_inventory_bindings",
         default_bindings_module: "inventory_guest::bindings",
     });
+}
+
+thread_local! {
+    // Loaded once per instance, like the Graph configuration: an instance lives for a bounded
+    // number of requests, so a changed variable reaches the next instance.
+    static MAPS: std::cell::RefCell<std::collections::BTreeMap<&'static str, &'static AttributeMap>> =
+        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The attribute map a job applies: the built-in map named by variable `{kind}_attribute_map`,
+/// changed by the TOML rows in `{kind}_attribute_overrides` when that is not empty. A map that
+/// does not load fails the step with the loader's message, which names the bad expression.
+pub async fn attribute_map(kind: &'static str) -> Result<&'static AttributeMap, JobError> {
+    if let Some(map) = MAPS.with(|maps| maps.borrow().get(kind).copied()) {
+        return Ok(map);
+    }
+    let name = variable(&format!("{kind}_attribute_map")).await?;
+    let builtin = Builtin::named(&name).ok_or_else(|| {
+        let known: Vec<&str> = Builtin::ALL.iter().filter_map(|map| map.file_name().strip_suffix(".toml")).collect();
+        JobError::Failed(format!("variable {kind}_attribute_map: no map `{name}`; the maps are {}", known.join(", ")))
+    })?;
+    let mut map = AttributeMap::builtin(builtin);
+    let overrides = variable(&format!("{kind}_attribute_overrides")).await?;
+    if !overrides.trim().is_empty() {
+        let origin = format!("variable {kind}_attribute_overrides");
+        let overrides = Overrides::parse(&overrides, &origin).map_err(|e| JobError::Failed(e.to_string()))?;
+        map = map.overridden(&overrides).map_err(|e| JobError::Failed(e.to_string()))?;
+    }
+    let map: &'static AttributeMap = Box::leak(Box::new(map));
+    MAPS.with(|maps| maps.borrow_mut().insert(kind, map));
+    Ok(map)
+}
+
+async fn variable(name: &str) -> Result<String, JobError> {
+    spin_sdk::variables::get(name)
+        .await
+        .map_err(|e| JobError::Failed(format!("the connector is not configured: variable {name}: {e}")))
 }
 
 /// Steps one HTTP request runs when the caller does not say, and at most.

@@ -172,6 +172,9 @@ pub trait Inbox {
     /// since `run` was read (another driver); then nothing is written.
     async fn commit_step(&mut self, run: &mut Run, documents: &[Document], next: Next) -> Result<(), InboxError>;
 
+    /// The job's unfinished run, if any, without starting one (for status and monitoring).
+    async fn open_run(&mut self, job: &str) -> Result<Option<Run>, InboxError>;
+
     /// Drops the job's unfinished run and the documents it wrote.
     async fn abandon_run(&mut self, job: &str) -> Result<Option<String>, InboxError>;
 
@@ -217,6 +220,13 @@ impl Inbox for AnyInbox {
         match self {
             AnyInbox::Sqlite(inbox) => inbox.commit_step(run, documents, next).await,
             AnyInbox::Postgres(inbox) => inbox.commit_step(run, documents, next).await,
+        }
+    }
+
+    async fn open_run(&mut self, job: &str) -> Result<Option<Run>, InboxError> {
+        match self {
+            AnyInbox::Sqlite(inbox) => inbox.open_run(job).await,
+            AnyInbox::Postgres(inbox) => inbox.open_run(job).await,
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::{
     CompletedRun, Document, Inbox, InboxError, Mode, Next, Run, StoredDocument, document_id, new_run_id, now_rfc3339,
 };
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS AzureJsonInbox (
@@ -52,6 +52,40 @@ impl PostgresInbox {
     }
 }
 
+async fn read_open_run(client: &impl GenericClient, job: &str) -> Result<Option<Run>, InboxError> {
+    let Some(row) = client
+        .query_opt(
+            "SELECT RunId, Mode, Cursor, Steps, Documents FROM InventoryRun WHERE Job = $1 AND CompletedTime IS NULL",
+            &[&job],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (steps, documents): (i64, i64) = (row.get(3), row.get(4));
+    Ok(Some(Run {
+        job: job.into(),
+        run_id: row.get(0),
+        mode: Mode::parse(row.get(1))?,
+        cursor: row.get(2),
+        watermark: last_watermark(client, job).await?,
+        documents: documents as u64,
+        steps: steps as u64,
+        resumed: true,
+    }))
+}
+
+async fn last_watermark(client: &impl GenericClient, job: &str) -> Result<Option<String>, InboxError> {
+    Ok(client
+        .query_opt(
+            "SELECT Watermark FROM InventoryRun WHERE Job = $1 AND CompletedTime IS NOT NULL
+             ORDER BY CompletedTime DESC, RunId DESC LIMIT 1",
+            &[&job],
+        )
+        .await?
+        .map(|row| row.get(0)))
+}
+
 fn time_text(column: &str) -> String {
     TIME_TEXT.replace("%s", column)
 }
@@ -62,39 +96,11 @@ impl Inbox for PostgresInbox {
         // Serialises concurrent starts of one job: the partial unique index would otherwise
         // turn the loser's insert into an error.
         transaction.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&job]).await?;
-        let open = transaction
-            .query_opt(
-                "SELECT RunId, Mode, Cursor, Steps, Documents FROM InventoryRun WHERE Job = $1 AND CompletedTime IS NULL",
-                &[&job],
-            )
-            .await?;
-        let watermark: Option<String> = transaction
-            .query_opt(
-                "SELECT Watermark FROM InventoryRun WHERE Job = $1 AND CompletedTime IS NOT NULL
-                 ORDER BY CompletedTime DESC, RunId DESC LIMIT 1",
-                &[&job],
-            )
-            .await?
-            .map(|row| row.get(0));
-        let run = match open {
-            Some(row) => {
-                let run_id: String = row.get(0);
-                let open_mode = Mode::parse(row.get(1))?;
-                if open_mode != mode {
-                    return Err(InboxError::RunInProgress { job: job.into(), run_id, mode: open_mode });
-                }
-                let (steps, documents): (i64, i64) = (row.get(3), row.get(4));
-                Run {
-                    job: job.into(),
-                    run_id,
-                    mode,
-                    cursor: row.get(2),
-                    watermark,
-                    documents: documents as u64,
-                    steps: steps as u64,
-                    resumed: true,
-                }
+        let run = match read_open_run(&transaction, job).await? {
+            Some(run) if run.mode != mode => {
+                return Err(InboxError::RunInProgress { job: job.into(), run_id: run.run_id, mode: run.mode });
             }
+            Some(run) => run,
             None => {
                 let run_id = new_run_id();
                 transaction
@@ -103,11 +109,16 @@ impl Inbox for PostgresInbox {
                         &[&run_id, &job, &mode.as_str(), &now_rfc3339()],
                     )
                     .await?;
+                let watermark = last_watermark(&transaction, job).await?;
                 Run { job: job.into(), run_id, mode, cursor: None, watermark, documents: 0, steps: 0, resumed: false }
             }
         };
         transaction.commit().await?;
         Ok(run)
+    }
+
+    async fn open_run(&mut self, job: &str) -> Result<Option<Run>, InboxError> {
+        read_open_run(&self.client, job).await
     }
 
     async fn commit_step(&mut self, run: &mut Run, documents: &[Document], next: Next) -> Result<(), InboxError> {

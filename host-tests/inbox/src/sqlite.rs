@@ -48,6 +48,35 @@ impl SqliteInbox {
         Ok(SqliteInbox { connection })
     }
 
+    fn read_open_run(connection: &Connection, job: &str) -> Result<Option<Run>, InboxError> {
+        let open = connection
+            .query_row(
+                "SELECT RunId, Mode, Cursor, Steps, Documents FROM InventoryRun WHERE Job = ?1 AND CompletedTime IS NULL",
+                [job],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, i64>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((run_id, mode, cursor, steps, documents)) = open else { return Ok(None) };
+        Ok(Some(Run {
+            job: job.into(),
+            run_id,
+            mode: Mode::parse(&mode)?,
+            cursor,
+            watermark: Self::last_watermark(connection, job)?,
+            documents: documents as u64,
+            steps: steps as u64,
+            resumed: true,
+        }))
+    }
+
     fn last_watermark(connection: &Connection, job: &str) -> Result<Option<String>, InboxError> {
         Ok(connection
             .query_row(
@@ -63,41 +92,27 @@ impl SqliteInbox {
 impl Inbox for SqliteInbox {
     async fn start_run(&mut self, job: &str, mode: Mode) -> Result<Run, InboxError> {
         let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let open = transaction
-            .query_row(
-                "SELECT RunId, Mode, Cursor, Steps, Documents FROM InventoryRun WHERE Job = ?1 AND CompletedTime IS NULL",
-                [job],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, Option<String>>(2)?,
-                        row.get::<_, i64>(3)?,
-                        row.get::<_, i64>(4)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let watermark = Self::last_watermark(&transaction, job)?;
-        let run = match open {
-            Some((run_id, open_mode, cursor, steps, documents)) => {
-                let open_mode = Mode::parse(&open_mode)?;
-                if open_mode != mode {
-                    return Err(InboxError::RunInProgress { job: job.into(), run_id, mode: open_mode });
-                }
-                Run { job: job.into(), run_id, mode, cursor, watermark, documents: documents as u64, steps: steps as u64, resumed: true }
+        let run = match Self::read_open_run(&transaction, job)? {
+            Some(run) if run.mode != mode => {
+                return Err(InboxError::RunInProgress { job: job.into(), run_id: run.run_id, mode: run.mode });
             }
+            Some(run) => run,
             None => {
                 let run_id = new_run_id();
                 transaction.execute(
                     "INSERT INTO InventoryRun (RunId, Job, Mode, StartedTime) VALUES (?1, ?2, ?3, ?4)",
                     params![run_id, job, mode.as_str(), now_rfc3339()],
                 )?;
+                let watermark = Self::last_watermark(&transaction, job)?;
                 Run { job: job.into(), run_id, mode, cursor: None, watermark, documents: 0, steps: 0, resumed: false }
             }
         };
         transaction.commit()?;
         Ok(run)
+    }
+
+    async fn open_run(&mut self, job: &str) -> Result<Option<Run>, InboxError> {
+        Self::read_open_run(&self.connection, job)
     }
 
     async fn commit_step(&mut self, run: &mut Run, documents: &[Document], next: Next) -> Result<(), InboxError> {

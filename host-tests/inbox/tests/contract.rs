@@ -107,8 +107,11 @@ async fn a_run_commits_documents_and_cursor_then_completes_with_its_watermark(lo
 async fn a_restarted_driver_resumes_the_unfinished_run_where_it_stopped(location: Location) {
     let first_run_id = {
         let mut inbox = location.open().await;
+        assert_eq!(inbox.open_run("groups-full").await.unwrap(), None);
         let mut run = inbox.start_run("groups-full", Mode::Full).await.unwrap();
         inbox.commit_step(&mut run, &users(0..2), Next::More("after-2".into())).await.unwrap();
+        let seen = inbox.open_run("groups-full").await.unwrap().expect("the run is open");
+        assert_eq!((seen.steps, seen.documents, seen.cursor.as_deref()), (1, 2, Some("after-2")));
         run.run_id
     }; // the driver "crashes": its connection is gone, the run is unfinished
 

@@ -99,7 +99,15 @@ pub async fn run_job<I: Inbox>(app: &App, family: &str, mode: Mode, inbox: &mut 
     let mut progress = Progress::new(options.progress, family, mode);
     loop {
         let request = StepRequest { cursor: run.cursor.clone(), watermark: run.watermark.clone() };
-        let step = step_with_retries(&mut job, request, family).await?;
+        let step = match step_with_retries(&mut job, request, family).await {
+            Ok(step) => step,
+            // A first step that fails has written nothing: leave no empty run behind to resume.
+            Err(error) if run.steps == 0 && !run.resumed => {
+                inbox.abandon_run(family).await?;
+                return Err(error);
+            }
+            Err(error) => return Err(error),
+        };
         let documents: Vec<inbox::Document> = step
             .documents
             .into_iter()
@@ -138,6 +146,9 @@ async fn step_with_retries(
         let unavailable = match outcome {
             Ok(step) => return Ok(step),
             Err(StepError::GraphUnavailable(unavailable)) => unavailable,
+            Err(StepError::InvalidCursor(detail)) if request.cursor.is_none() => bail!(
+                "job `{family}` cannot start from the last run's watermark ({detail}); run `scim-host inventory {family} --mode full`"
+            ),
             Err(StepError::InvalidCursor(detail)) => bail!(
                 "job `{family}` refused the unfinished run's cursor ({detail}); start over with --restart"
             ),

@@ -14,6 +14,8 @@ pub const TOKEN: &str = "integration-test-token";
 pub struct Connector {
     pub emulator: Emulator,
     pub server: Server,
+    /// The application the server runs, for calling components directly (inventory jobs).
+    pub app: App,
     client: Client,
 }
 
@@ -40,8 +42,8 @@ impl Connector {
         ]);
         let variables = variables.into_iter().chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string()))).collect();
         let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits }).expect("the connector loads");
-        let server = Server::start(app, "127.0.0.1:0".parse().unwrap()).await.expect("the server starts");
-        Connector { emulator, server, client: Client::new() }
+        let server = Server::start(app.clone(), "127.0.0.1:0".parse().unwrap()).await.expect("the server starts");
+        Connector { emulator, server, app, client: Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
