@@ -9,12 +9,13 @@ use serde_json::{Value, json};
 use crate::config::GraphConfig;
 use crate::error::{self, Error};
 use crate::group::{DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group};
+use crate::mailbox::{MAILBOX_NOT_ENABLED, MailboxSettings};
 use crate::odata::Filter;
 use crate::page::Page;
 use crate::percent;
 use crate::token::{self, TokenCache};
 use crate::transport::Transport;
-use crate::user::{MANAGER_EXPAND, USER_PROPERTIES, User};
+use crate::user::{LIFECYCLE_PROPERTIES, MANAGER_EXPAND, USER_PROPERTIES, User};
 
 /// What `list_users` asks for. `skip_token` continues a previous listing; send the same filter and
 /// `top` with it, as Graph expects.
@@ -54,6 +55,8 @@ pub struct GraphClient<'a, T: Transport> {
     transport: &'a T,
     config: &'a GraphConfig,
     tokens: &'a TokenCache,
+    /// Whether user reads also select [`LIFECYCLE_PROPERTIES`].
+    lifecycle_info: bool,
 }
 
 impl<'a, T: Transport> GraphClient<'a, T> {
@@ -62,6 +65,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             transport,
             config,
             tokens,
+            lifecycle_info: false,
         }
     }
 
@@ -70,12 +74,26 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         self.config.graph_base()
     }
 
+    /// The same client, reading users with [`LIFECYCLE_PROPERTIES`] (employeeLeaveDateTime) too.
+    /// Only for an app that holds User-LifeCycleInfo.Read.All: it is not asked for by default
+    /// because Graph does not serve it to the others.
+    pub fn with_lifecycle_info(mut self) -> Self {
+        self.lifecycle_info = true;
+        self
+    }
+
+    /// The `$select` of a user read.
+    fn user_select(&self) -> String {
+        let lifecycle = if self.lifecycle_info { LIFECYCLE_PROPERTIES } else { &[] };
+        USER_PROPERTIES.iter().chain(lifecycle).copied().collect::<Vec<_>>().join(",")
+    }
+
     /// `GET /v1.0/users/{id or UPN}` with every property the connector reads and the manager.
     pub async fn get_user(&self, id_or_upn: &str) -> Result<User, Error> {
         let path = format!(
             "/v1.0/{}?$select={}&$expand={}",
             user_path(id_or_upn)?,
-            USER_PROPERTIES.join(","),
+            self.user_select(),
             percent::query_value(MANAGER_EXPAND)
         );
         let response = self.send(http::Method::GET, &path, None, false).await?;
@@ -87,7 +105,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, Error> {
         let mut path = format!(
             "/v1.0/users?$select={}&$expand={}",
-            USER_PROPERTIES.join(","),
+            self.user_select(),
             percent::query_value(MANAGER_EXPAND)
         );
         let advanced = push_collection_query(
@@ -116,6 +134,19 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         self.send(http::Method::PATCH, &path, Some(changes), false)
             .await?;
         Ok(())
+    }
+
+    /// `GET /v1.0/users/{id}/mailboxSettings` (MailboxSettings.Read): one request a user, so
+    /// callers ask only when they need the automatic replies. `None` when the user has no
+    /// mailbox Graph can reach (Graph's 404 `MailboxNotEnabledForRESTAPI`); an unknown user stays
+    /// an error.
+    pub async fn get_mailbox_settings(&self, id: &str) -> Result<Option<MailboxSettings>, Error> {
+        let path = format!("/v1.0/{}/mailboxSettings", user_path(id)?);
+        match self.send(http::Method::GET, &path, None, false).await {
+            Ok(response) => decode(&response, "mailbox settings").map(Some),
+            Err(Error::Graph { status: 404, code, .. }) if code == MAILBOX_NOT_ENABLED => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// `DELETE /v1.0/users/{id}` (the user goes to deleted items for 30 days).

@@ -10,6 +10,7 @@ mod deleted;
 mod delta;
 mod error;
 mod group;
+mod mailbox;
 mod odata;
 mod page;
 mod percent;
@@ -28,11 +29,12 @@ pub use error::Error;
 pub use group::{
     DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group, ObjectKind,
 };
+pub use mailbox::{AutomaticRepliesSetting, DateTimeTimeZone, MailboxSettings};
 pub use odata::{DateTimeOffset, Filter, Literal};
 pub use page::{Page, skip_token_from_next_link};
 pub use token::TokenCache;
 pub use transport::{Transport, TransportError};
 pub use user::{
-    DirectoryObjectRef, EmployeeOrgData, MANAGER_EXPAND, ObjectIdentity,
+    DirectoryObjectRef, EmployeeOrgData, LIFECYCLE_PROPERTIES, MANAGER_EXPAND, ObjectIdentity,
     OnPremisesExtensionAttributes, USER_PROPERTIES, User,
 };

@@ -5,9 +5,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 /// Every property the connector reads, sent as `$select`: Graph returns only a default subset
-/// without it. Properties Graph serves only on single-user GETs (aboutMe, birthday, ...) or that
+/// without it. Properties Graph serves only on single-user GETs (aboutMe, mySite, ...) or that
 /// need extra permissions (signInActivity, employeeLeaveDateTime) are left out on purpose: one
-/// of those in `$select` fails the whole list request.
+/// of those in `$select` fails the whole list request, or comes back null, depending on the
+/// property. [`LIFECYCLE_PROPERTIES`] are added only when the caller says it may read them.
 pub const USER_PROPERTIES: &[&str] = &[
     "id",
     "userPrincipalName",
@@ -57,6 +58,10 @@ pub const USER_PROPERTIES: &[&str] = &[
     "onPremisesSyncEnabled",
     "onPremisesLastSyncDateTime",
 ];
+
+/// The properties only an app holding User-LifeCycleInfo.Read.All may read (writing them takes
+/// User-LifeCycleInfo.ReadWrite.All); see `GraphClient::with_lifecycle_info`.
+pub const LIFECYCLE_PROPERTIES: &[&str] = &["employeeLeaveDateTime"];
 
 /// The `$expand` value that brings each user's manager along (id and name only).
 pub const MANAGER_EXPAND: &str = "manager($select=id,displayName)";
@@ -117,6 +122,9 @@ pub struct User {
     /// DateTimeOffset text as Graph sends it, e.g. `2024-01-15T00:00:00Z`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_hire_date: Option<String>,
+    /// When the user left or will leave; only read with [`LIFECYCLE_PROPERTIES`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_leave_date_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_org_data: Option<EmployeeOrgData>,
     #[serde(skip_serializing_if = "Option::is_none")]

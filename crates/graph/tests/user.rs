@@ -36,6 +36,10 @@ fn fully_populated_user_decodes_into_typed_fields() {
         Some("2020-03-01T00:00:00Z")
     );
     assert_eq!(
+        user.employee_leave_date_time.as_deref(),
+        Some("2030-02-28T17:00:00Z")
+    );
+    assert_eq!(
         user.identities[0].issuer_assigned_id.as_deref(),
         Some("AdeleV@contoso.com")
     );
@@ -109,7 +113,9 @@ fn user_properties_name_what_the_typed_user_reads() {
         assert!(graph::USER_PROPERTIES.contains(&p), "{p}");
     }
     // Properties Graph serves only on single-user GETs would fail list requests.
-    for p in ["aboutMe", "birthday", "signInActivity", "manager"] {
+    // Or need a permission the app may lack: only asked for on request.
+    for p in ["aboutMe", "birthday", "mySite", "signInActivity", "manager", "employeeLeaveDateTime"] {
         assert!(!graph::USER_PROPERTIES.contains(&p), "{p}");
     }
+    assert_eq!(graph::LIFECYCLE_PROPERTIES, ["employeeLeaveDateTime"]);
 }

@@ -9,16 +9,22 @@ use serde_json::{Map, Value, json};
 
 const EVERY_SEED_PATH: &str = include_str!("fixtures/scim_user_every_seed_path.json");
 const GRAPH_USER: &str = include_str!("fixtures/graph_user.json");
+const GRAPH_MAILBOX_SETTINGS: &str = include_str!("fixtures/graph_mailbox_settings.json");
 const BASE: &str = "https://connector.example/scim/v2";
 
 fn every_seed_path() -> Value {
     serde_json::from_str(EVERY_SEED_PATH).unwrap()
 }
 
-/// The SCIM User the connector makes from a fully populated Graph user.
+/// The SCIM User the connector makes from a fully populated Graph user read with every part a
+/// caller can opt into: employeeLeaveDateTime (`with_lifecycle_info`) and the mailbox's
+/// automatic replies (`read_automatic_replies`).
 fn our_user() -> Value {
     let graph_user: graph::User = serde_json::from_str(GRAPH_USER).unwrap();
-    scim_graph::user_to_scim(&graph_user, BASE).to_json()
+    let settings: graph::MailboxSettings = serde_json::from_str(GRAPH_MAILBOX_SETTINGS).unwrap();
+    let mut user = scim_graph::user_to_scim(&graph_user, BASE);
+    scim_graph::set_automatic_replies(&mut user, settings.automatic_replies_setting.as_ref().unwrap());
+    user.to_json()
 }
 
 fn record(value: Value) -> Map<String, Value> {
@@ -132,11 +138,14 @@ fn the_b2c_user_map_reads_every_row_from_a_user_that_has_every_path() {
     );
 }
 
-/// What the connector's SCIM User carries today. The targets it cannot fill are the seed paths
-/// our representation does not have yet: Graph has no such property (home and other phones,
-/// photos, middle name, suffix, profile URL), it lives elsewhere in our User (the manager is
-/// `enterprise.manager.value`, not a top-level `manager`), or it is not a user property at all
-/// (the mailbox's automatic replies, `description`, start/end dates).
+/// What the connector's SCIM User carries. The targets it cannot fill are the seed paths the
+/// Microsoft Graph v1.0 user resource has no property for, checked against its documentation:
+/// - AboutMe <- profileUrl and Description <- description: no such user property. The nearest,
+///   mySite and aboutMe, are SharePoint profile fields Graph serves only on single-user reads,
+///   with SharePoint permissions besides, and neither means what the seed's path says;
+/// - MiddleName, GenerationalSuffix: Graph keeps only givenName and surname;
+/// - HomeTelephone, Telephone (`other`): Graph keeps businessPhones, mobilePhone, faxNumber;
+/// - PhotoURL: the photo is binary content (`/users/{id}/photo/$value`), with no URL to give.
 #[test]
 fn the_entra_map_over_the_connectors_own_user() {
     let map = AttributeMap::builtin(Builtin::EntraUserToPerson);
@@ -153,14 +162,23 @@ fn the_entra_map_over_the_connectors_own_user() {
         "Division": "Consumer",
         "EmailAlias": "AdeleV",
         "EmployeeID": "E-1001",
+        "effectiveEndDate": "2030-02-28T17:00:00Z",
+        "EffectiveStartDate": "2020-03-01T00:00:00Z",
         "EmployeeType": "Employee",
         "Fax": "+1 425 555 0111",
         "FirstName": "Adele",
         "FriendlyName": "Adele Vance",
         "LastName": "Vance",
         "Login": "AdeleV@contoso.com",
+        "ManagerPersonID": "5bde3e51-d13b-4db1-9948-fe4b109d11a7",
         "MobilePhone": "+1 425 555 0110",
         "Office": "18/2111",
+        "OofAudience": "contactsOnly",
+        "OofEndDate": "2026-07-15T07:00:00Z",
+        "OofExternalMsg": "<html><body><p>Away until 15 July.</p></body></html>",
+        "OofInternalMsg": "<html><body><p>On leave until 15 July; Patti covers the store.</p></body></html>",
+        "OofStartDate": "2026-07-01T07:00:00Z",
+        "OofStatus": "scheduled",
         "PostalCode": "98004",
         "PreferredLanguage": "en-US",
         "State": "WA",
@@ -176,18 +194,9 @@ fn the_entra_map_over_the_connectors_own_user() {
         [
             "AboutMe",
             "Description",
-            "effectiveEndDate",
-            "EffectiveStartDate",
             "GenerationalSuffix",
             "HomeTelephone",
-            "ManagerPersonID",
             "MiddleName",
-            "OofAudience",
-            "OofEndDate",
-            "OofExternalMsg",
-            "OofInternalMsg",
-            "OofStartDate",
-            "OofStatus",
             "PhotoURL",
             "Telephone",
         ]
@@ -210,6 +219,7 @@ fn the_b2c_user_map_over_the_connectors_own_user() {
     );
     assert_eq!(account["LogonName"], "AdeleV@contoso.com");
     assert_eq!(account["EmployeeType"], "Member");
+    // The same paths Graph has no property for as in the Entra map above.
     assert_eq!(
         missing(&map, &account),
         [

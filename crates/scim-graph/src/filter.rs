@@ -7,6 +7,7 @@
 use graph::{Filter as GraphFilter, Literal};
 use scim::error::ScimError;
 use scim::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim::discovery::AUTOMATIC_REPLY_ATTRIBUTES;
 use scim::patch::AttributeRules;
 use scim::query::SortOrder;
 use scim::schema;
@@ -137,6 +138,12 @@ fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal>
         Filter::And(a, b) => both(user_node(a, names), user_node(b, names), GraphFilter::and),
         Filter::Or(a, b) => both(user_node(a, names), user_node(b, names), GraphFilter::or),
         Filter::Not(inner) => Ok(user_node(inner, names)?.not()),
+        Filter::Present(path) | Filter::Compare { path, .. } if is_automatic_reply(path) => {
+            Err(Refusal::Invalid(ScimError::invalid_filter(format!(
+                "cannot filter users by {}: it is read from each user's mailbox, one Microsoft Graph request a user",
+                path.dotted()
+            ))))
+        }
         Filter::Present(path) => Ok(GraphFilter::Ne(
             property_in(&USERS, path, "filter").map_err(Refusal::Graph)?.graph.to_string(),
             Literal::Null,
@@ -158,6 +165,13 @@ fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal>
         }
         Filter::ValuePath { path, filter } => email_value_path(path, filter).map_err(Refusal::Graph),
     }
+}
+
+/// Whether `path` is one of the mailbox's automatic replies: no filter can select on those, as
+/// Graph has none and checking them here would read every candidate's mailbox.
+fn is_automatic_reply(path: &AttrPath) -> bool {
+    path.schema.as_deref().is_none_or(|urn| schema::urn_eq(urn, schema::USER))
+        && AUTOMATIC_REPLY_ATTRIBUTES.iter().any(|name| path.matches(name))
 }
 
 /// Both halves of a binary node, or the refusal that matters more: a wrong filter is an error

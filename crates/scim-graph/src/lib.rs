@@ -1,8 +1,10 @@
 //! The fixed bridge between SCIM 2.0 and Microsoft Graph for the connector's operations: Graph
-//! users and groups to SCIM Users and Groups and back (groups with their members), SCIM changes
-//! to Graph updates (members included), SCIM filters to OData, Graph failures to SCIM errors.
+//! users and groups to SCIM Users and Groups and back (groups with their members, users with
+//! their mailbox's automatic replies when asked), SCIM changes to Graph updates (members
+//! included), SCIM filters to OData, Graph failures to SCIM errors.
 //! Warehouse attribute names live elsewhere (crates/mapping); this crate only knows SCIM and Graph.
 
+mod automatic_replies;
 mod change;
 mod error;
 mod filter;
@@ -15,6 +17,7 @@ mod time_range;
 mod user;
 mod user_name;
 
+pub use automatic_replies::{UserParts, read_automatic_replies, set_automatic_replies};
 pub use change::{set_manager, update_group, update_user};
 pub use error::{is_existing_reference, scim_error};
 pub use filter::{FilterPlan, Residual, group_filter, group_order_by, plan_group_filter, plan_user_filter, user_filter, user_order_by};

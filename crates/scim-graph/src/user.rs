@@ -1,6 +1,7 @@
 //! Graph user <-> SCIM User (core, enterprise, and the azureOnPremData and B2C UserProfile
 //! extensions). Both directions live together so that every field read one way is written the
-//! other; fields with no Graph home (nickName, photos, home phones, ...) are not invented.
+//! other; fields with no Graph home (nickName, photos, home phones, middle name, honorific
+//! suffix, profileUrl, description: the Graph v1.0 user has none of them) are not invented.
 
 use graph::User as GraphUser;
 use scim::User;
@@ -22,7 +23,14 @@ const GRAPH_NAMED_ATTRIBUTES: &[&str] = &[
     "companyName",
     "employeeType",
     "usageLocation",
-    "employeeHireDate",
+];
+
+/// (SCIM name, Graph property) for the top-level attributes the Entra attribute table reads
+/// under names of its own: EffectiveStartDate <- startDateTime, effectiveEndDate <- endDateTime.
+/// employeeLeaveDateTime is only there when the client read it (`with_lifecycle_info`).
+const RENAMED_ATTRIBUTES: &[(&str, &str)] = &[
+    ("startDateTime", "employeeHireDate"),
+    ("endDateTime", "employeeLeaveDateTime"),
 ];
 
 /// Graph user -> SCIM User. `location_base` is the SCIM base URL the caller sees (e.g.
@@ -173,6 +181,16 @@ fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
             ext.insert(name.to_string(), v.clone());
         }
     }
+    for (scim_name, graph_name) in RENAMED_ATTRIBUTES {
+        if let Some(v) = graph_json.get(*graph_name).filter(|v| !v.is_null()) {
+            ext.insert(scim_name.to_string(), v.clone());
+        }
+    }
+    // The Entra table's ManagerPersonID reads a bare id at the top level: a read-only mirror
+    // of the enterprise manager, so a write that leaves it out or sends it stale means nothing.
+    if let Some(manager) = user.manager.as_ref().filter(|m| !m.id.is_empty()) {
+        ext.insert("manager".into(), Value::String(manager.id.clone()));
+    }
     if let Some(org) = graph_json
         .get("employeeOrgData")
         .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
@@ -195,7 +213,8 @@ fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
     ext
 }
 
-/// The manager id to set after create, if the request names one.
+/// The manager id to set after create, if the request names one. Only the enterprise manager
+/// counts: the top-level `manager` is its read-only mirror.
 pub fn manager_id(user: &User) -> Option<&str> {
     let manager = user.enterprise.as_ref()?.manager.as_ref()?;
     manager
@@ -229,7 +248,7 @@ const REQUIRED_PROPERTIES: &[&str] = &["userPrincipalName", "displayName", "mail
 /// as SCIM Users: only the Graph properties whose values differ, properties `after` no longer
 /// has cleared, properties Graph requires left alone when `after` omits them. A password in
 /// `after` is set without forcing a change at next sign-in (the caller chose it). The manager is
-/// not a property: compare [`manager_id`] of both.
+/// not a property: `update_user` sets it apart.
 pub fn user_update_body(before: &User, after: &User) -> Result<Value, ScimError> {
     let old = graph_fields(before)?;
     let new = graph_fields(after)?;
@@ -386,7 +405,9 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
     );
     put("employeeType", graph_named("employeeType"));
     put("usageLocation", graph_named("usageLocation"));
-    put("employeeHireDate", graph_named("employeeHireDate"));
+    for (scim_name, graph_name) in RENAMED_ATTRIBUTES {
+        put(graph_name, graph_named(scim_name));
+    }
 
     if let Some(phone) = business_phone {
         body.insert("businessPhones".into(), json!([phone]));

@@ -287,3 +287,31 @@ fn the_residual_compares_as_the_schema_says() {
     let other = serde_json::json!({"nickName": "babs", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"costCenter": "5"}});
     assert!(!residual.matches(&other));
 }
+
+#[test]
+fn the_connectors_additions_are_checked_by_the_connector_but_the_automatic_replies_are_refused() {
+    let names = UserNames::full_upn();
+    for term in [
+        r#"startDateTime ge "2020-01-01T00:00:00Z""#,
+        r#"endDateTime lt "2031-01-01T00:00:00Z""#,
+        r#"manager eq "5bde3e51-d13b-4db1-9948-fe4b109d11a7""#,
+        r#"city eq "Bellevue""#,
+    ] {
+        assert_eq!(
+            plan(&format!(r#"displayName eq "A" and {term}"#), &names),
+            (Some("displayName eq 'A'".into()), Some(term.to_string())),
+            "{term}"
+        );
+    }
+    for filter in [
+        r#"status eq "scheduled""#,
+        "externalReplyMessage pr",
+        r#"displayName eq "A" and urn:ietf:params:scim:schemas:core:2.0:User:scheduledEndDateTime gt "2026-01-01T00:00:00Z""#,
+        r#"not (STATUS eq "disabled") or displayName eq "A""#,
+    ] {
+        let parsed = scim::filter::parse(filter).unwrap();
+        let error = plan_user_filter(&parsed, &names).unwrap_err();
+        assert_eq!(error.scim_type, Some(ScimType::InvalidFilter), "{filter}");
+        assert!(error.detail.contains("mailbox"), "{filter}: {}", error.detail);
+    }
+}

@@ -1,6 +1,9 @@
 //! Graph user <-> SCIM User: a fully populated Graph user field by field, create bodies from
 //! Entra-provisioning-style requests, and the values Graph would refuse.
 
+// The fully populated user is written out in full as one JSON literal.
+#![recursion_limit = "256"]
+
 use scim::User;
 use scim::error::ScimType;
 use scim_graph::{manager_id, user_create_body, user_to_scim};
@@ -83,7 +86,9 @@ fn fully_populated_graph_user_maps_field_by_field() {
         "companyName": "Contoso Ltd",
         "employeeType": "Employee",
         "usageLocation": "US",
-        "employeeHireDate": "2020-03-01T00:00:00Z",
+        "startDateTime": "2020-03-01T00:00:00Z",
+        "endDateTime": "2030-02-28T17:00:00Z",
+        "manager": "5bde3e51-d13b-4db1-9948-fe4b109d11a7",
         "employeeOrgData": {"division": "Consumer", "costCenter": "CC-42"},
         "urn:ietf:params:scim:schemas:extension:azureOnPremData:2.0:User": {
             "onPremisesExtensionAttributes": {
@@ -206,6 +211,7 @@ fn create_body_reverses_every_field_the_read_side_maps() {
         "employeeType",
         "usageLocation",
         "employeeHireDate",
+        "employeeLeaveDateTime",
         "employeeOrgData",
         "accountEnabled",
         "onPremisesExtensionAttributes",

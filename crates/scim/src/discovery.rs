@@ -13,6 +13,18 @@ pub use crate::schema::{AZURE_AD_GROUP, AZURE_ON_PREM_DATA_USER, B2C_USER_PROFIL
 pub const BULK_MAX_OPERATIONS: u64 = 1000;
 pub const BULK_MAX_PAYLOAD_SIZE: u64 = 1_048_576;
 
+/// The mailbox's automatic replies, which the connector adds to a User at the top level:
+/// read-only (Exchange keeps them) and returned only on request (reading them costs a Graph
+/// request a user).
+pub const AUTOMATIC_REPLY_ATTRIBUTES: &[&str] = &[
+    "status",
+    "externalAudience",
+    "scheduledStartDateTime",
+    "scheduledEndDateTime",
+    "internalReplyMessage",
+    "externalReplyMessage",
+];
+
 /// Cursor and index paging (RFC 9865 §4): a page holds 100 resources unless the caller names a
 /// `count`, and at most Graph's largest page.
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -631,8 +643,9 @@ const USER_ATTRIBUTES: &[Attr] = &[
     .multi()
     .read_only(),
     // The connector's additions: Graph user properties with no home in SCIM's core or
-    // enterprise schemas. The SCIM-Graph bridge emits them at the top level under their Graph
-    // names, where the warehouse's attribute maps read them, and reads them back on writes.
+    // enterprise schemas. The SCIM-Graph bridge emits them at the top level, where the
+    // warehouse's attribute maps read them, under their Graph names unless the seeds' tables
+    // read another (startDateTime, endDateTime, manager), and reads them back on writes.
     string("city", "The city of the user's work address (Graph: city)."),
     string("state", "The state or province of the user's work address (Graph: state)."),
     string("country", "The country or region of the user's work address (Graph: country)."),
@@ -646,9 +659,22 @@ const USER_ATTRIBUTES: &[Attr] = &[
         "Two-letter ISO 3166 country code where the user's licensed services are used (Graph: usageLocation).",
     ),
     date_time(
-        "employeeHireDate",
+        "startDateTime",
         "When the user was hired or will start work (Graph: employeeHireDate).",
     ),
+    date_time(
+        "endDateTime",
+        "When the user left or will leave the organization (Graph: employeeLeaveDateTime). Returned only when asked for: Graph serves it only to an app holding User-LifeCycleInfo.Read.All, and writing it takes User-LifeCycleInfo.ReadWrite.All.",
+    )
+    .on_request(),
+    // Read-only: a second writable spelling would leave a replacement that drops one of the
+    // two ambiguous. A PATCH naming a bare `manager` still reaches the enterprise one (see
+    // `patch::AttributeRules::extension_declaring`), which this mirrors.
+    string(
+        "manager",
+        "The id of the user's manager, as the Entra attribute table reads it: a mirror of the enterprise extension's manager.value, which is the one to write.",
+    )
+    .read_only(),
     complex(
         "employeeOrgData",
         &[
@@ -657,6 +683,45 @@ const USER_ATTRIBUTES: &[Attr] = &[
         ],
         "The organization data of the user (Graph: employeeOrgData).",
     ),
+    // The mailbox's automatic replies (Graph: mailboxSettings.automaticRepliesSetting), flat
+    // at the top level where the Entra attribute table reads them. Exchange Online keeps them,
+    // not the directory: reading them costs a Graph request a user (MailboxSettings.Read), so
+    // they are returned only when asked for, and users without a mailbox have none.
+    string("status", "Whether the mailbox sends automatic replies.")
+        .canonical(&["disabled", "alwaysEnabled", "scheduled"])
+        .read_only()
+        .on_request(),
+    string(
+        "externalAudience",
+        "Who outside the organization receives the external automatic reply.",
+    )
+    .canonical(&["none", "contactsOnly", "all"])
+    .read_only()
+    .on_request(),
+    date_time(
+        "scheduledStartDateTime",
+        "When scheduled automatic replies begin; without an offset when the mailbox keeps the time in a zone other than UTC.",
+    )
+    .read_only()
+    .on_request(),
+    date_time(
+        "scheduledEndDateTime",
+        "When scheduled automatic replies end; without an offset when the mailbox keeps the time in a zone other than UTC.",
+    )
+    .read_only()
+    .on_request(),
+    string(
+        "internalReplyMessage",
+        "The automatic reply sent inside the organization (HTML as the mailbox keeps it).",
+    )
+    .read_only()
+    .on_request(),
+    string(
+        "externalReplyMessage",
+        "The automatic reply sent to the external audience (HTML as the mailbox keeps it).",
+    )
+    .read_only()
+    .on_request(),
 ];
 
 const ENTERPRISE_USER_ATTRIBUTES: &[Attr] = &[

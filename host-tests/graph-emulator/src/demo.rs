@@ -242,6 +242,14 @@ fn person(
         capitalised(given),
         capitalised(surname)
     );
+    // Who has left or will leave, from values already drawn (a draw of its own would change
+    // every later value of the seed): disabled accounts a month after their creation, other
+    // workers than employees when their two-year contract ends.
+    let left = match (enabled, employee_type) {
+        (false, _) => Some(created - created % 86_400 + 30 * 86_400),
+        (true, "Employee") => None,
+        (true, _) => Some(hired + 2 * 365 * 86_400),
+    };
     let mut user = Map::new();
     let mut set = |k: &str, v: Value| {
         user.insert(k.to_string(), v);
@@ -260,6 +268,9 @@ fn person(
     set("displayName", json!(format!("{given} {surname}")));
     set("employeeHireDate", json!(clock::iso8601(hired)));
     set("employeeId", json!(format!("{:06}", 100_000 + index)));
+    if let Some(left) = left {
+        set("employeeLeaveDateTime", json!(clock::iso8601(left + 17 * 3600)));
+    }
     set(
         "employeeOrgData",
         json!({ "division": division, "costCenter": cost_center }),
@@ -403,6 +414,16 @@ mod tests {
                 15
             );
             disabled += usize::from(user.props["accountEnabled"] == false);
+            let leaves = user.props.get("employeeLeaveDateTime").and_then(Value::as_str);
+            let employee = user.props["employeeType"] == "Employee";
+            match (user.props["accountEnabled"] == true, employee, leaves) {
+                (false, _, Some(left)) | (true, false, Some(left)) => {
+                    assert!(left > user.props["employeeHireDate"].as_str().unwrap(), "{}", user.upn());
+                    assert!(left.ends_with("T17:00:00Z"), "{left}");
+                }
+                (true, true, None) => {}
+                other => panic!("{}: {other:?}", user.upn()),
+            }
             match user.manager {
                 None => without_manager += 1,
                 // Managers always come earlier, so following them terminates.

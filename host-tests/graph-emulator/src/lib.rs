@@ -52,7 +52,10 @@
 //!   misplaced tokens give 400 `Request_BadRequest`; tokens from before
 //!   [`Emulator::reset_change_tracking`] give 410 `resyncRequired` with a `Location` that
 //!   starts a full round over. Graph also expires delta tokens after 7 days; the emulator
-//!   keeps them as long as it runs.
+//!   keeps them as long as it runs;
+//! - mailbox settings, `GET /users/{id}/mailboxSettings` (and `.../automaticRepliesSetting`):
+//!   made up from the user on each read (see the demo tenant below); a user without `mail`, or
+//!   a guest, has no mailbox: 404 `MailboxNotEnabledForRESTAPI`, as Graph answers.
 //!
 //! Every `/v1.0` request needs a bearer token the emulator issued. Errors carry Graph's codes
 //! and messages, and every response carries `request-id` and `client-request-id`.
@@ -78,6 +81,13 @@
 //! `mailNickname` is the part before `@`. Users from index 5 are
 //! `first.last{index}@contoso.onmicrosoft.com`, report to an earlier user (managers form a
 //! forest, no cycles; about 3% have none) and about 5% are disabled.
+//!
+//! Every demo user has an `employeeHireDate`; disabled ones have an `employeeLeaveDateTime`
+//! 30 days after their creation, and enabled contractors, consultants and vendors one two
+//! years after their hire (the end of their contract), both at 17:00 UTC. Every demo user has
+//! a mailbox: user `n` in creation order (1 for Adele) has scheduled automatic replies when
+//! `n % 7 == 1`, always-on ones when `n % 7 == 4` (Megan), none otherwise; the schedule runs
+//! 14 days from 07:00 UTC on July `1 + n % 28`, 2026.
 //!
 //! [`EmulatorConfig::groups`] groups (20 by default) follow, drawn from a PRNG stream of
 //! their own: the users are the same whatever the number of groups, and the same seed, size
@@ -122,6 +132,7 @@ mod demo;
 mod error;
 mod groups;
 mod login;
+mod mailbox_settings;
 mod odata;
 mod prng;
 mod schema;

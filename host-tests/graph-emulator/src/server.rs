@@ -26,6 +26,7 @@ use crate::deleted_items;
 use crate::error::{GraphError, LoginError};
 use crate::groups;
 use crate::login::{self, TokenStore};
+use crate::mailbox_settings;
 use crate::prng;
 use crate::tenant::Tenant;
 use crate::users;
@@ -243,6 +244,10 @@ fn graph(
         }
         Some(s) if s.eq_ignore_ascii_case("directory") => {
             deleted_items::route(state, method, segments, &pairs, headers, body)
+        }
+        // Exchange's part of a user, kept apart from the directory's routes.
+        Some("users") if segments.get(2).is_some_and(|s| s.eq_ignore_ascii_case("mailboxSettings")) => {
+            mailbox_settings::route(state, method, segments)
         }
         // Users also answer the service document and unknown segments.
         _ => users::route(state, method, segments, &pairs, headers, body),

@@ -206,8 +206,8 @@ fn mv(value: &str, ty: &str, primary: bool) -> MultiValue {
 }
 
 /// A User with every field set, and the extensions the SCIM-Graph bridge emits
-/// (`scim_graph::user::user_to_scim`): its Graph-named top-level members, the azureOnPremData
-/// and B2C UserProfile objects. The struct literal names every field, with no `..Default`, so
+/// (`scim_graph::user::user_to_scim`, and the automatic replies when asked for): its top-level
+/// additions, the azureOnPremData and B2C UserProfile objects. The struct literal names every field, with no `..Default`, so
 /// a field added to `User` stops this test from compiling until it is filled in here.
 fn full_user() -> User {
     let mut on_prem = Map::new();
@@ -221,8 +221,16 @@ fn full_user() -> User {
         "companyName": "Contoso",
         "employeeType": "Employee",
         "usageLocation": "US",
-        "employeeHireDate": "2024-01-15T00:00:00Z",
+        "startDateTime": "2024-01-15T00:00:00Z",
+        "endDateTime": "2029-06-30T17:00:00Z",
+        "manager": "26118915-6090-4610-87e4-49d8ca9f808d",
         "employeeOrgData": {"division": "Theme Park", "costCenter": "4130"},
+        "status": "scheduled",
+        "externalAudience": "contactsOnly",
+        "scheduledStartDateTime": "2026-07-01T07:00:00Z",
+        "scheduledEndDateTime": "2026-07-15T07:00:00Z",
+        "internalReplyMessage": "<p>Back on 15 July</p>",
+        "externalReplyMessage": "<p>Away until 15 July</p>",
         AZURE_ON_PREM_DATA_USER: {"onPremisesExtensionAttributes": on_prem},
         B2C_USER_PROFILE: {"identities": [
             {"signInType": "userName", "issuer": "contoso.onmicrosoft.com", "issuerAssignedId": "bjensen"},
@@ -865,7 +873,40 @@ fn rfc_characteristics_of_the_attributes_that_matter() {
     assert_eq!(definition(user, "active")["type"], "boolean");
     assert_eq!(definition(user, "emails")["multiValued"], true);
     assert_eq!(definition(user, "name")["multiValued"], false);
-    assert_eq!(definition(user, "employeeHireDate")["type"], "dateTime");
+    assert_eq!(definition(user, "startDateTime")["type"], "dateTime");
+    let end = definition(user, "endDateTime");
+    assert_eq!(
+        (&end["type"], &end["mutability"], &end["returned"]),
+        (&json!("dateTime"), &json!("readWrite"), &json!("request"))
+    );
+    let manager = definition(user, "manager");
+    assert_eq!(
+        (&manager["type"], &manager["mutability"], &manager["returned"]),
+        (&json!("string"), &json!("readOnly"), &json!("default"))
+    );
+    for (path, ty) in [
+        ("status", "string"),
+        ("externalAudience", "string"),
+        ("scheduledStartDateTime", "dateTime"),
+        ("scheduledEndDateTime", "dateTime"),
+        ("internalReplyMessage", "string"),
+        ("externalReplyMessage", "string"),
+    ] {
+        let reply = definition(user, path);
+        assert_eq!(
+            (&reply["type"], &reply["mutability"], &reply["returned"]),
+            (&json!(ty), &json!("readOnly"), &json!("request")),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        definition(user, "status")["canonicalValues"],
+        json!(["disabled", "alwaysEnabled", "scheduled"])
+    );
+    assert_eq!(
+        definition(user, "externalAudience")["canonicalValues"],
+        json!(["none", "contactsOnly", "all"])
+    );
 
     let enterprise = schema::ENTERPRISE_USER;
     assert_eq!(
@@ -1046,7 +1087,7 @@ fn the_resource_walker_catches_what_the_schemas_do_not_describe() {
             u["urn:example:params:scim:schemas:extension:x:2.0:User"] = json!({"a": 1})
         }),
         ("not a dateTime", |u| {
-            u["employeeHireDate"] = json!("15/01/2024")
+            u["startDateTime"] = json!("15/01/2024")
         }),
     ];
     for (what, break_it) in cases {
@@ -1055,4 +1096,40 @@ fn the_resource_walker_catches_what_the_schemas_do_not_describe() {
         let (problems, _) = check_resource(&user, schema::USER);
         assert!(!problems.is_empty(), "{what} went unnoticed");
     }
+}
+
+#[test]
+fn read_only_user_attributes_are_read_only_for_patch_too() {
+    // PATCH keeps its own rules (they cover RFC attributes /Schemas leaves out); the top-level
+    // attributes /Schemas calls readOnly must be refused there as well.
+    let rules = crate::patch::AttributeRules::user();
+    let doc = schema_doc(schema::USER);
+    let read_only: Vec<&str> = doc["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["mutability"] == "readOnly")
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(read_only.contains(&"status"), "{read_only:?}");
+    // Except the top-level manager: a bare `manager` in a PATCH is the enterprise manager it
+    // mirrors, as clients that send extension names bare mean it.
+    for name in read_only.into_iter().filter(|n| *n != "manager") {
+        assert!(rules.is_read_only(name), "{name}");
+    }
+    assert_eq!(rules.extension_declaring("manager"), Some(schema::ENTERPRISE_USER));
+    assert!(!rules.is_read_only("endDateTime"));
+}
+
+#[test]
+fn the_automatic_reply_attributes_are_the_users_read_only_request_only_ones() {
+    let doc = schema_doc(schema::USER);
+    let declared: Vec<&str> = doc["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["mutability"] == "readOnly" && a["returned"] == "request")
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(declared, AUTOMATIC_REPLY_ATTRIBUTES);
 }

@@ -2,7 +2,7 @@
 //! attributes are multi-valued while still unassigned, which are read-only, which compare
 //! case-exactly, which are booleans, and how a new attribute is spelled (RFC 7643 §2.2, §4, §8.7).
 
-use crate::schema;
+use crate::{discovery, schema};
 
 /// The attribute characteristics of one resource type. Names are qualified the way PATCH
 /// paths write them and matched ignoring case: `userName`, `name.givenName`, `emails.value`,
@@ -94,7 +94,8 @@ impl AttributeRules {
     }
 
     /// The User of RFC 7643 §4.1 with the enterprise extension (§4.3), as [`crate::User`]
-    /// models it. Read-only: `id`, `meta`, `groups`, and `schemas` (derived from the extensions
+    /// models it, and the connector's additions that need a rule. Read-only: `id`, `meta`,
+    /// `groups`, the mailbox's automatic replies, and `schemas` (derived from the extensions
     /// present). Case-exact: `id`, `externalId`, `password`, `$ref`s and certificate values.
     pub fn user() -> Self {
         // The connector's own extensions too, so a path into one works before the user has it.
@@ -111,6 +112,9 @@ impl AttributeRules {
             rules = rules.attribute(name);
         }
         rules = rules.boolean("active").case_exact("password");
+        for name in discovery::AUTOMATIC_REPLY_ATTRIBUTES {
+            rules = rules.read_only(name);
+        }
         for name in USER_MULTI_VALUED {
             rules = rules.multi_valued_with(name, MULTI_VALUE_SUBS);
         }

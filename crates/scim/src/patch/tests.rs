@@ -1442,3 +1442,25 @@ fn bare_names_of_group_extension_attributes_patch_the_extension() {
     let renamed = patch_group(json!([{"op": "replace", "path": "displayName", "value": "New"}]));
     assert_eq!(renamed["displayName"], "New");
 }
+
+#[test]
+fn the_automatic_replies_are_read_only_and_a_bare_manager_is_the_enterprise_one() {
+    for ops in [
+        json!([{"op": "add", "path": "status", "value": "disabled"}]),
+        json!([{"op": "replace", "value": {"externalReplyMessage": "gone"}}]),
+        json!([{"op": "replace", "path": "scheduledEndDateTime", "value": "2026-07-15T07:00:00Z"}]),
+    ] {
+        let e = user_err(ops.clone());
+        assert_eq!(kind(&e), MUTABILITY, "{ops}: {}", e.detail);
+    }
+    // The connector's top-level `manager` only mirrors the enterprise one; a bare `manager`
+    // sets the enterprise manager, as clients that send extension names bare mean it.
+    for ops in [
+        json!([{"op": "replace", "path": "manager", "value": "m-2"}]),
+        json!([{"op": "replace", "value": {"manager": "m-2"}}]),
+    ] {
+        let after = patch_user(ops.clone());
+        assert_eq!(after[ENT]["manager"], json!({"value": "m-2"}), "{ops}");
+        assert!(after.get("manager").is_none(), "{ops}");
+    }
+}

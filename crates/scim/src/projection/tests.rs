@@ -357,3 +357,35 @@ fn names_attribute_tells_a_caller_what_to_fetch() {
     assert!(!names_attribute(&strings(&["members", AAD_GROUP]), &owners, ResourceKind::Group));
     assert!(!names_attribute(&[], &owners, ResourceKind::Group));
 }
+
+/// The user as the connector serves it when the automatic replies and the leave date were read.
+fn user_with_request_only_attributes() -> Value {
+    let mut user = user();
+    user["manager"] = json!("26118915");
+    user["endDateTime"] = json!("2029-06-30T17:00:00Z");
+    user["status"] = json!("scheduled");
+    user["internalReplyMessage"] = json!("<p>Back on 15 July</p>");
+    user
+}
+
+#[test]
+fn a_users_automatic_replies_and_leave_date_are_returned_only_when_asked_for() {
+    let plain = project(&user_with_request_only_attributes(), &[], &[], ResourceKind::User);
+    for name in ["endDateTime", "status", "internalReplyMessage"] {
+        assert!(plain.get(name).is_none(), "{name}: {plain:#}");
+    }
+    assert_eq!(plain["manager"], "26118915", "returned by default");
+    let asked = project(&user_with_request_only_attributes(), &strings(&["STATUS", "endDateTime"]), &[], ResourceKind::User);
+    assert_eq!(keys(&asked), ["endDateTime", "id", "schemas", "status"]);
+    assert!(names_attribute(&strings(&["userName", "status"]), "status", ResourceKind::User));
+    assert!(!names_attribute(&strings(&["userName"]), "status", ResourceKind::User));
+}
+
+#[test]
+fn a_bare_manager_names_the_top_level_one_and_the_qualified_one_the_enterprise_one() {
+    let bare = project(&user_with_request_only_attributes(), &strings(&["manager"]), &[], ResourceKind::User);
+    assert_eq!(keys(&bare), ["id", "manager", "schemas"]);
+    let qualified = project(&user_with_request_only_attributes(), &strings(&[&format!("{ENT}:manager")]), &[], ResourceKind::User);
+    assert_eq!(qualified[ENT], json!({"manager": {"value": "26118915", "displayName": "John Smith"}}));
+    assert!(qualified.get("manager").is_none());
+}

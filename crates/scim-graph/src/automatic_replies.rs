@@ -1,0 +1,118 @@
+//! The mailbox's automatic replies on a SCIM User. Exchange Online keeps them, not the directory,
+//! so they are read only when the caller asks for them (one Graph request a user, permission
+//! MailboxSettings.Read) and set flat at the top level, where the Entra attribute table reads them.
+
+use graph::{AutomaticRepliesSetting, DateTimeTimeZone, GraphClient, Transport};
+use scim::User;
+use scim::discovery::AUTOMATIC_REPLY_ATTRIBUTES;
+use scim::error::ScimError;
+use scim::filter::{AttrPath, Filter};
+use scim::projection::{ResourceKind, names_attribute};
+use scim::query::ListQuery;
+use scim::schema;
+use serde_json::Value;
+
+use crate::error::scim_error;
+
+/// What to read of a user beyond what `get_user` and `list_users` select; each costs Graph
+/// something more, so the attributes they fill are returned only on request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserParts {
+    /// The automatic replies ([`read_automatic_replies`]): one more request a user.
+    pub automatic_replies: bool,
+    /// `endDateTime`: read through `GraphClient::with_lifecycle_info`, which only an app holding
+    /// User-LifeCycleInfo.Read.All may use.
+    pub lifecycle_info: bool,
+}
+
+impl UserParts {
+    /// What a read or query answers: the parts whose attributes `attributes` names, and the
+    /// end date when the filter tests it too (the connector checks that filter on each user).
+    /// No filter can test the automatic replies (`plan_user_filter` refuses it).
+    pub fn asked_by(query: &ListQuery) -> UserParts {
+        let named = |name: &str| names_attribute(&query.attributes, name, ResourceKind::User);
+        let filtered = query.filter.as_ref().is_some_and(|f| tests(f, "endDateTime"));
+        UserParts {
+            automatic_replies: AUTOMATIC_REPLY_ATTRIBUTES.iter().any(|name| named(name)),
+            lifecycle_info: named("endDateTime") || filtered,
+        }
+    }
+}
+
+/// Whether a filter tests the core attribute `name`.
+fn tests(filter: &Filter, name: &str) -> bool {
+    let is = |path: &AttrPath| {
+        path.schema.as_deref().is_none_or(|urn| schema::urn_eq(urn, schema::USER)) && path.name.eq_ignore_ascii_case(name)
+    };
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => tests(a, name) || tests(b, name),
+        Filter::Not(inner) => tests(inner, name),
+        Filter::Compare { path, .. } | Filter::Present(path) => is(path),
+        Filter::ValuePath { path, .. } => is(path),
+    }
+}
+
+/// The user's automatic replies; `None` when the user has no mailbox Graph can reach (no
+/// Exchange Online licence, a guest, an Azure AD B2C tenant) or Graph sent none.
+pub async fn read_automatic_replies<T: Transport>(
+    graph: &GraphClient<'_, T>,
+    user_id: &str,
+) -> Result<Option<AutomaticRepliesSetting>, ScimError> {
+    let settings = graph
+        .get_mailbox_settings(user_id)
+        .await
+        .map_err(|e| scim_error(&e))?;
+    Ok(settings.and_then(|s| s.automatic_replies_setting))
+}
+
+/// Puts the automatic replies on the user, replacing any it had; empty values are left out.
+pub fn set_automatic_replies(user: &mut User, replies: &AutomaticRepliesSetting) {
+    for name in AUTOMATIC_REPLY_ATTRIBUTES {
+        user.extensions.remove(*name);
+    }
+    let values = [
+        ("status", replies.status.clone()),
+        ("externalAudience", replies.external_audience.clone()),
+        (
+            "scheduledStartDateTime",
+            replies.scheduled_start_date_time.as_ref().and_then(scim_date_time),
+        ),
+        (
+            "scheduledEndDateTime",
+            replies.scheduled_end_date_time.as_ref().and_then(scim_date_time),
+        ),
+        ("internalReplyMessage", replies.internal_reply_message.clone()),
+        ("externalReplyMessage", replies.external_reply_message.clone()),
+    ];
+    for (name, value) in values {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            user.extensions.insert(name.to_string(), Value::String(value));
+        }
+    }
+}
+
+/// Graph's `dateTimeTimeZone` as a SCIM dateTime. Graph answers automatic replies in UTC, which
+/// gets its `Z`; a time in another zone stays the wall-clock time without an offset (a valid
+/// xsd:dateTime), since a SCIM dateTime cannot name a zone and converting one needs zone rules.
+fn scim_date_time(at: &DateTimeTimeZone) -> Option<String> {
+    let date_time = at.date_time.trim();
+    if date_time.is_empty() {
+        return None;
+    }
+    // Graph writes seven fractional digits; all zeros say nothing.
+    let date_time = match date_time.split_once('.') {
+        Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole,
+        _ => date_time,
+    };
+    let has_offset = date_time
+        .get(11..)
+        .is_some_and(|time| time.contains(['Z', 'z', '+', '-']));
+    let utc = at
+        .time_zone
+        .as_deref()
+        .is_some_and(|zone| ["UTC", "Etc/UTC"].iter().any(|u| zone.trim().eq_ignore_ascii_case(u)));
+    Some(match utc && !has_offset {
+        true => format!("{date_time}Z"),
+        false => date_time.to_string(),
+    })
+}
