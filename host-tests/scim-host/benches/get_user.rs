@@ -1,8 +1,11 @@
 //! GET a user by id through the gateway and the users-get component against the Graph emulator,
 //! beside the emulator alone: requests/s and p50/p99 latency at concurrency 1 and 16, each
-//! client on its own keep-alive connection. Writes docs/benchmarks.md.
+//! client on its own keep-alive connection. Writes its section of docs/benchmarks.md.
 //!
 //! Run: `cargo bench -p scim-host --bench get_user` (add `-- --seconds N` for longer runs).
+
+#[path = "support/benchmarks_doc.rs"]
+mod benchmarks_doc;
 
 use bytes::Bytes;
 use graph_emulator::{Emulator, EmulatorConfig};
@@ -72,10 +75,7 @@ async fn run(duration: Duration) {
 
     let report = report(&rows, duration);
     print!("{report}");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, report).unwrap();
-    eprintln!("written to {}", path.display());
+    benchmarks_doc::write_section("GET a user by id", &report);
 }
 
 async fn connector(emulator: &Emulator, limits: Limits) -> Server {
@@ -164,8 +164,6 @@ async fn load_expecting(url: &str, authorization: &str, concurrency: usize, dura
 
 fn report(rows: &[(String, usize, Measurement)], duration: Duration) -> String {
     let mut out = String::new();
-    writeln!(out, "# Benchmarks\n").unwrap();
-    writeln!(out, "## GET a user by id\n").unwrap();
     writeln!(
         out,
         "Produced by `cargo bench -p scim-host --bench get_user` (release build), {} s per row after a 1 s warm-up, \

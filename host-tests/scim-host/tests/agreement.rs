@@ -1,6 +1,7 @@
 //! One source of truth: each operation's describe() is the truth about its routes and Graph
 //! permissions; components/, spin.toml and the gateway's route table must agree with it.
 
+use scim_host::inventory_job::Mode;
 use scim_host::manifest::{Manifest, RouteSpec};
 use scim_host::{App, HostOptions};
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,6 +59,17 @@ async fn every_operation_describes_itself_under_its_component_id() {
             let words: Vec<&str> = permission.split(['.', '-']).collect();
             let shaped = permission.split('.').count() >= 2 && words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
             assert!(shaped, "{id}: `{permission}` is a Graph application permission");
+        }
+        if id.ends_with("-inventory") {
+            // An inventory job: one route of its own, and the same self-description through
+            // entra:scim/inventory as through entra:scim/operation.
+            let routes: Vec<(&str, &str)> = description.routes.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
+            assert_eq!(routes, [("GET", format!("/inventory/{id}").as_str())], "{id}");
+            let job = app.job(&id).await.unwrap().describe().await.unwrap();
+            assert_eq!((&job.name, &job.summary, &job.graph_permissions), (&description.name, &description.summary, &description.graph_permissions));
+            let mode = if id.ends_with("-incremental-inventory") { Mode::Incremental } else { Mode::Full };
+            assert_eq!(job.mode, mode, "{id}: the mode its id says");
+            continue;
         }
         for route in &description.routes {
             assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&route.method.as_str()), "{id}: {}", route.method);
