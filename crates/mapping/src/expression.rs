@@ -89,6 +89,18 @@ impl Expression {
     /// The first value the query finds, if it finds one that is not null. SCIM treats null as
     /// unassigned (RFC 7643 §2.5), so a null is reported as nothing found.
     pub(crate) fn first_match<'a>(&self, document: &'a Value) -> Option<&'a Value> {
+        // The seeds' expressions are all simple paths: walking them directly gives what the
+        // query gives, at a fraction of the cost (inventories apply every map to every object).
+        if let Ok(path) = &self.write_path
+            && path.walkable()
+        {
+            return path.read(document);
+        }
+        self.query_first_match(document)
+    }
+
+    /// `first_match` by the RFC 9535 evaluator, whatever the expression.
+    fn query_first_match<'a>(&self, document: &'a Value) -> Option<&'a Value> {
         // Only a query whose result is a computed value (a function at the top) errs; the
         // grammar does not allow that for a whole query, so an error is "nothing found" too.
         let found = js_path_process(&self.query, document).ok()?;
@@ -168,6 +180,38 @@ fn write_path(query: &JpQuery) -> Result<WritePath, String> {
 }
 
 impl WritePath {
+    /// Whether `read` finds what the query finds: comparisons with numbers are left to the
+    /// query, whose numeric equality (`1 == 1.0`) JSON values do not share.
+    fn walkable(&self) -> bool {
+        self.through.iter().all(|step| step.element.as_ref().is_none_or(|element| !element.value.is_number()))
+    }
+
+    /// The first non-null value the path leads to, as RFC 9535 evaluates it: a name selects a
+    /// member of an object (nothing elsewhere); a filter selects the matching elements of an
+    /// array, or member values of an object; each selected node is followed in order.
+    fn read<'a>(&self, document: &'a Value) -> Option<&'a Value> {
+        fn walk<'a>(value: &'a Value, through: &[Step], leaf: &str) -> Option<&'a Value> {
+            let Some((step, rest)) = through.split_first() else {
+                return value.as_object()?.get(leaf).filter(|v| !v.is_null());
+            };
+            let member = value.as_object()?.get(&step.member)?;
+            match &step.element {
+                None => walk(member, rest, leaf),
+                Some(wanted) => {
+                    let candidates: Box<dyn Iterator<Item = &Value>> = match member {
+                        Value::Array(elements) => Box::new(elements.iter()),
+                        Value::Object(members) => Box::new(members.values()),
+                        _ => return None,
+                    };
+                    candidates
+                        .filter(|candidate| candidate.as_object().and_then(|c| c.get(&wanted.key)) == Some(&wanted.value))
+                        .find_map(|candidate| walk(candidate, rest, leaf))
+                }
+            }
+        }
+        walk(document, &self.through, &self.leaf)
+    }
+
     fn write(&self, resource: &mut Map<String, Value>, value: Value) -> Result<(), WriteFailure> {
         let mut object = resource;
         for step in &self.through {
@@ -352,5 +396,64 @@ fn function_names<'a>(function: &'a TestFunction, names: &mut Vec<&'a str>) {
             FnArg::Test(test) => test_names(test, names),
             FnArg::Filter(filter) => filter_names(filter, names),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Builtin;
+    use serde_json::json;
+
+    /// Documents that test the walk's edges: several matching elements (the first with a
+    /// null), a filter over an object's members, values of the wrong kind, case differences.
+    fn awkward_documents() -> Vec<Value> {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut documents: Vec<Value> = std::fs::read_dir(fixtures)
+            .unwrap()
+            .flatten()
+            .map(|entry| serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap())
+            .collect();
+        documents.extend([
+            json!({ "phoneNumbers": [{ "type": "work", "value": null }, { "type": "work", "value": "+1 555" }] }),
+            json!({ "phoneNumbers": { "a": { "type": "mobile", "value": "+2" }, "b": { "type": "work" } } }),
+            json!({ "phoneNumbers": "not an array", "name": ["not", "an", "object"], "emails": [1, "x", null] }),
+            json!({ "emails": [{ "type": "Work", "value": "upper@x" }, { "Type": "work", "value": "key@x" }] }),
+            json!({ "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { "manager": { "value": null } } }),
+            json!({ "userName": false, "title": 0, "name": { "givenName": "" } }),
+            json!([{ "userName": "an array at the top" }]),
+        ]);
+        documents
+    }
+
+    #[test]
+    fn walking_a_path_finds_what_the_query_finds() {
+        let mut walked = 0;
+        for builtin in Builtin::ALL {
+            let text: toml::Table = builtin.text().parse().unwrap();
+            for row in text["attribute"].as_array().unwrap() {
+                let expression = Expression::parse(row["source"].as_str().unwrap()).unwrap();
+                let Ok(path) = &expression.write_path else { continue };
+                assert!(path.walkable(), "{}", expression.as_written());
+                walked += 1;
+                for document in awkward_documents() {
+                    assert_eq!(
+                        path.read(&document),
+                        expression.query_first_match(&document),
+                        "{} over {document}",
+                        expression.as_written()
+                    );
+                }
+            }
+        }
+        assert!(walked >= 60, "every seed row is walked: {walked}");
+    }
+
+    #[test]
+    fn numeric_comparisons_are_left_to_the_query() {
+        let expression = Expression::parse("items[?@.rank==1].name").unwrap();
+        assert!(!expression.write_path.as_ref().unwrap().walkable());
+        let document = json!({ "items": [{ "rank": 1.0, "name": "first" }] });
+        assert_eq!(expression.first_match(&document), Some(&json!("first")), "1 == 1.0 in JSONPath");
     }
 }

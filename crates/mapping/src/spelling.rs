@@ -30,6 +30,10 @@ impl Spellings {
     /// object does not have that exact key already. Borrowed when nothing needed adding, which
     /// is the common case: our resources and the seeds' maps mostly agree.
     pub(crate) fn align<'a>(&self, document: &'a Value) -> Cow<'a, Value> {
+        // Checked first, so that the common case copies nothing.
+        if !self.needs_alignment(document) {
+            return Cow::Borrowed(document);
+        }
         match document {
             Value::Object(object) => {
                 let mut changed = false;
@@ -62,6 +66,16 @@ impl Spellings {
                 }
             }
             _ => Cow::Borrowed(document),
+        }
+    }
+
+    fn needs_alignment(&self, document: &Value) -> bool {
+        match document {
+            Value::Object(object) => object.iter().any(|(key, value)| {
+                self.other_spellings(key).any(|spelling| !object.contains_key(spelling)) || self.needs_alignment(value)
+            }),
+            Value::Array(elements) => elements.iter().any(|element| self.needs_alignment(element)),
+            _ => false,
         }
     }
 

@@ -88,7 +88,7 @@ async fn connector(emulator: &Emulator, limits: Limits) -> Server {
         ("login_base_url".to_string(), emulator.base_url()),
         ("scim_bearer_token".to_string(), TOKEN.to_string()),
     ]);
-    let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits }).unwrap();
+    let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits, ..Default::default() }).unwrap();
     Server::start(app, "127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 

@@ -54,7 +54,8 @@ async fn run(users: usize, groups: usize) {
     let full = drive(&emulator, &inbox, "full");
     let stored = std::fs::metadata(directory.path().join("inbox.db")).map(|m| m.len()).unwrap_or(0);
 
-    // 1% of the users change title; 1% of the groups gain a member.
+    // 1% of the users change title; 1% of the groups gain a member (or, for a group of everyone,
+    // lose one).
     let changes = Instant::now();
     let all_users = emulator.users();
     let all_groups = emulator.groups();
@@ -65,7 +66,10 @@ async fn run(users: usize, groups: usize) {
         let group_id = group["id"].as_str().unwrap();
         let members = emulator.members_of(group_id);
         let newcomer = all_users.iter().map(|u| u["id"].as_str().unwrap()).skip(index * 7).find(|u| !members.iter().any(|m| m == u));
-        graph.client().add_member(group_id, newcomer.unwrap()).await.unwrap();
+        match newcomer {
+            Some(user) => graph.client().add_member(group_id, user).await.unwrap(),
+            None => graph.client().remove_member(group_id, &members[0]).await.unwrap(),
+        }
     }
     let changed = (all_users.len().div_ceil(100), all_groups.len().div_ceil(100), changes.elapsed());
     let incremental = drive(&emulator, &inbox, "incremental");

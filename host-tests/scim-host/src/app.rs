@@ -27,6 +27,9 @@ pub struct HostOptions {
     /// Values for application variables, taking precedence over `SPIN_VARIABLE_*`.
     pub variables: BTreeMap<String, String>,
     pub limits: Limits,
+    /// Load only the components this accepts (all when `None`): a command that runs a few
+    /// components need not compile and hold the others.
+    pub only: Option<fn(&str) -> bool>,
 }
 
 #[derive(Clone)]
@@ -55,6 +58,9 @@ impl App {
 
         let mut compiled = BTreeMap::new();
         for (id, decl) in &manifest.component {
+            if options.only.is_some_and(|wanted| !wanted(id)) {
+                continue;
+            }
             let path = manifest.source_path(decl);
             let component = Component::from_file(&engine, &path).with_context(|| {
                 format!("cannot load component `{id}` from {} (build it first: `spin build`)", path.display())

@@ -203,7 +203,7 @@ async fn up(args: UpArgs) -> Result<()> {
     variables.insert("scim_bearer_token".into(), bearer_token.clone());
 
     let limits = scim_host::Limits { requests_per_instance: args.requests_per_instance.max(1), ..Default::default() };
-    let app = App::load(&args.manifest, HostOptions { variables, limits })?;
+    let app = App::load(&args.manifest, HostOptions { variables, limits, ..Default::default() })?;
     let server = Server::start(app, args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let url = server.url();
     match &emulator {
@@ -230,7 +230,8 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     let Tenant { mut variables, emulator } = connect(&args.tenant).await?;
     // Jobs are not served over HTTP here; the gateway's token is never used.
     variables.entry("scim_bearer_token".into()).or_insert_with(random_token);
-    let app = App::load(&args.manifest, HostOptions { variables, ..Default::default() })?;
+    let only_jobs: fn(&str) -> bool = |id| id.ends_with("-inventory");
+    let app = App::load(&args.manifest, HostOptions { variables, only: Some(only_jobs), ..Default::default() })?;
     if let Some(emulator) = &emulator {
         println!("Inventory of an emulated demo tenant ({} users, {} groups).", emulator.user_count(), emulator.group_count());
     }

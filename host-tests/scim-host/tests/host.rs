@@ -34,7 +34,7 @@ impl TestApp {
 }
 
 fn load(variables: BTreeMap<String, String>, limits: Limits) -> App {
-    App::load(component_artifacts::TEST_MANIFEST.as_ref(), HostOptions { variables, limits }).unwrap()
+    App::load(component_artifacts::TEST_MANIFEST.as_ref(), HostOptions { variables, limits, ..Default::default() }).unwrap()
 }
 
 fn loopback() -> std::net::SocketAddr {

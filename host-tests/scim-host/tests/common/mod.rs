@@ -41,7 +41,7 @@ impl Connector {
             ("scim_bearer_token".to_string(), TOKEN.to_string()),
         ]);
         let variables = variables.into_iter().chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string()))).collect();
-        let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits }).expect("the connector loads");
+        let app = App::load(component_artifacts::SPIN_MANIFEST.as_ref(), HostOptions { variables, limits, ..Default::default() }).expect("the connector loads");
         let server = Server::start(app.clone(), "127.0.0.1:0".parse().unwrap()).await.expect("the server starts");
         Connector { emulator, server, app, client: Client::new() }
     }
