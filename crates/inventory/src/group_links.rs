@@ -1,8 +1,9 @@
 //! GroupMembershipFullInventory and GroupOwnershipFullInventory: every group with its direct
-//! members (or owners), one document per group. A step reads one page of groups and the links of
-//! each, stopping early (mid-page) once it has read [`LINKS_PER_STEP`] links, so a step's cost
-//! stays bounded however the tenant's groups are sized. Only a single group larger than that
-//! budget makes a step longer: its document is never split.
+//! members (or owners). A step reads one page of groups and the links of each, and stops once it
+//! has read [`LINKS_PER_STEP`] links, at a group boundary or, for a group larger than that, in the
+//! middle of it: such a group is delivered as several consecutive documents of the seed's shape
+//! with the same `groupId`, whose links together are the group's. However large the tenant or
+//! its groups, a step holds at most [`LINKS_PER_STEP`] plus one Graph page of links.
 
 use crate::cursor;
 use crate::document::{LinkDocument, LinkedObject, Links};
@@ -43,8 +44,12 @@ struct Checkpoint {
     started: String,
     /// The skip token of the page of groups being read; none for the first page.
     page: Option<String>,
-    /// Groups of that page already delivered.
+    /// Groups of that page already delivered whole.
     done_in_page: usize,
+    /// The skip token of the next page of links of the group being read, when a step stopped
+    /// in the middle of a group.
+    #[serde(default)]
+    links_page: Option<String>,
 }
 
 pub async fn group_links_step<T: Transport>(
@@ -54,7 +59,7 @@ pub async fn group_links_step<T: Transport>(
 ) -> Result<Step, JobError> {
     let mut checkpoint = match cursor {
         Some(cursor) => cursor::decode(links.job(), cursor)?,
-        None => Checkpoint { started: crate::now_rfc3339(), page: None, done_in_page: 0 },
+        None => Checkpoint { started: crate::now_rfc3339(), page: None, done_in_page: 0, links_page: None },
     };
     let query = GroupQuery { top: Some(GROUPS_PER_PAGE), skip_token: checkpoint.page.clone(), ..Default::default() };
     let page = graph.list_groups(&query).await?;
@@ -64,56 +69,72 @@ pub async fn group_links_step<T: Transport>(
         let Some(group_id) = group.id.clone() else {
             return Err(JobError::Failed("Graph listed a group without an id".into()));
         };
-        let objects = all_links(graph, links, &group_id).await?;
-        links_read += objects.len();
-        let linked = objects.iter().map(LinkedObject::of).collect();
-        let document = LinkDocument {
-            group_id: group_id.clone(),
-            links: match links {
-                GroupLinks::Members => Links::Members(linked),
-                GroupLinks::Owners => Links::Owners(linked),
-            },
+        let mut linked = Vec::new();
+        let finished = loop {
+            let token = checkpoint.links_page.take();
+            let links_page = links.page(graph, &group_id, token.as_deref()).await?;
+            links_read += links_page.value.len();
+            linked.extend(links_page.value.iter().map(LinkedObject::of));
+            match (links_page.next_link, links_page.skip_token) {
+                (None, _) => break true,
+                // A token Graph repeats would loop for ever.
+                (Some(_), Some(next)) if token.as_deref() != Some(next.as_str()) => {
+                    checkpoint.links_page = Some(next);
+                    if links_read >= LINKS_PER_STEP {
+                        break false;
+                    }
+                }
+                (Some(link), _) => {
+                    return Err(JobError::Failed(format!("Graph gave a next link the job cannot follow: {link}")));
+                }
+            }
         };
-        documents.push(Document {
-            kind: links.document_kind(),
-            object_id: group_id,
-            json: serde_json::to_value(&document).expect("documents are plain data"),
-        });
+        documents.push(links.document(group_id, linked));
+        if !finished {
+            return Ok(Step { documents, next: Next::More(cursor::encode(links.job(), checkpoint)) });
+        }
         checkpoint.done_in_page += 1;
         if links_read >= LINKS_PER_STEP && checkpoint.done_in_page < page.value.len() {
             return Ok(Step { documents, next: Next::More(cursor::encode(links.job(), checkpoint)) });
         }
     }
     let next = match page.skip_token {
-        Some(token) => {
-            Next::More(cursor::encode(links.job(), Checkpoint { page: Some(token), done_in_page: 0, ..checkpoint }))
-        }
+        Some(token) => Next::More(cursor::encode(
+            links.job(),
+            Checkpoint { page: Some(token), done_in_page: 0, links_page: None, ..checkpoint },
+        )),
         None => Next::Done(checkpoint.started),
     };
     Ok(Step { documents, next })
 }
 
-/// Every member (or owner) of one group, page by page.
-async fn all_links<T: Transport>(
-    graph: &GraphClient<'_, T>,
-    links: GroupLinks,
-    group_id: &str,
-) -> Result<Vec<DirectoryObject>, JobError> {
-    let mut objects = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page: Page<DirectoryObject> = match links {
-            GroupLinks::Members => graph.list_members(group_id, MAX_MEMBER_PAGE, token.as_deref()).await?,
-            GroupLinks::Owners => graph.list_owners(group_id, MAX_MEMBER_PAGE, token.as_deref()).await?,
+impl GroupLinks {
+    /// One page of a group's members (or owners).
+    async fn page<T: Transport>(
+        self,
+        graph: &GraphClient<'_, T>,
+        group_id: &str,
+        token: Option<&str>,
+    ) -> Result<Page<DirectoryObject>, JobError> {
+        Ok(match self {
+            GroupLinks::Members => graph.list_members(group_id, MAX_MEMBER_PAGE, token).await?,
+            GroupLinks::Owners => graph.list_owners(group_id, MAX_MEMBER_PAGE, token).await?,
+        })
+    }
+
+    /// The seed's document for (part of) a group's links.
+    fn document(self, group_id: String, linked: Vec<LinkedObject>) -> Document {
+        let document = LinkDocument {
+            group_id: group_id.clone(),
+            links: match self {
+                GroupLinks::Members => Links::Members(linked),
+                GroupLinks::Owners => Links::Owners(linked),
+            },
         };
-        objects.extend(page.value);
-        match (page.next_link, page.skip_token) {
-            (None, _) => return Ok(objects),
-            // A token Graph repeats would loop for ever.
-            (Some(_), Some(next)) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-            (Some(link), _) => {
-                return Err(JobError::Failed(format!("Graph gave a next link the job cannot follow: {link}")));
-            }
+        Document {
+            kind: self.document_kind(),
+            object_id: group_id,
+            json: serde_json::to_value(&document).expect("documents are plain data"),
         }
     }
 }

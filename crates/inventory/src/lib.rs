@@ -18,7 +18,7 @@ pub use directory::{
 };
 pub use document::{Document, LinkDocument, LinkedObject, Links, member_type};
 pub use error::JobError;
-pub use group_links::{GroupLinks, group_links_step};
+pub use group_links::{GroupLinks, LINKS_PER_STEP, group_links_step};
 
 /// What follows a step.
 #[derive(Clone, Debug, PartialEq, Eq)]

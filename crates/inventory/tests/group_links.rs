@@ -9,16 +9,32 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::Tenant;
 
-/// Runs a job to completion; returns each group's document and the number of steps.
+/// Runs a job to completion; returns each group's document (the parts of a large group merged:
+/// they must come one after another), the number of steps and the watermark.
 async fn run(tenant: &Tenant, links: GroupLinks) -> (BTreeMap<String, Value>, usize, String) {
     let graph = tenant.graph();
-    let (mut documents, mut cursor, mut steps) = (BTreeMap::new(), None::<String>, 0);
+    let field = match links {
+        GroupLinks::Members => "members",
+        GroupLinks::Owners => "owners",
+    };
+    let (mut documents, mut cursor, mut steps) = (BTreeMap::<String, Value>::new(), None::<String>, 0);
+    let mut last_group = None::<String>;
     loop {
         let step = group_links_step(&graph, links, cursor.as_deref()).await.expect("the step succeeds");
         steps += 1;
         for document in step.documents {
-            let previous = documents.insert(document.object_id.clone(), document.json);
-            assert!(previous.is_none(), "group {} delivered twice", document.object_id);
+            let id = document.object_id.clone();
+            match documents.get_mut(&id) {
+                Some(merged) if last_group.as_ref() == Some(&id) => {
+                    let part = document.json[field].as_array().unwrap().clone();
+                    merged[field].as_array_mut().unwrap().extend(part);
+                }
+                Some(_) => panic!("group {id} delivered twice, apart"),
+                None => {
+                    documents.insert(id.clone(), document.json);
+                }
+            }
+            last_group = Some(id);
         }
         match step.next {
             Next::More(next) => cursor = Some(next),
@@ -89,4 +105,35 @@ async fn a_cursor_of_another_job_or_garbage_is_refused() {
     // A valid cursor resumes mid-page: the first two groups are not delivered again.
     let resumed = group_links_step(&graph, GroupLinks::Members, Some(members_cursor)).await.unwrap();
     assert_eq!(resumed.documents.len(), 3);
+}
+
+#[tokio::test]
+async fn a_group_larger_than_a_step_comes_in_consecutive_parts_and_no_step_holds_more() {
+    let tenant = Tenant::start(6_500, 3).await;
+    let graph = tenant.graph();
+    let largest = tenant
+        .emulator
+        .groups()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap().to_string())
+        .max_by_key(|g| tenant.emulator.members_of(g).len())
+        .unwrap();
+    let size = tenant.emulator.members_of(&largest).len();
+    assert!(size > inventory::LINKS_PER_STEP, "the demo tenant has a group of everyone: {size}");
+
+    let mut cursor = None::<String>;
+    let mut parts = 0;
+    loop {
+        let step = group_links_step(&graph, GroupLinks::Members, cursor.as_deref()).await.unwrap();
+        let held: usize = step.documents.iter().map(|d| d.json["members"].as_array().unwrap().len()).sum();
+        assert!(held < inventory::LINKS_PER_STEP + 999 * 2, "a step holds a bounded number of links: {held}");
+        parts += step.documents.iter().filter(|d| d.object_id == largest).count();
+        match step.next {
+            Next::More(next) => cursor = Some(next),
+            Next::Done(_) => break,
+        }
+    }
+    assert!(parts >= 2, "the large group came in {parts} parts");
+    let (documents, _, _) = run(&tenant, GroupLinks::Members).await;
+    assert_eq!(sorted(documents, "members"), expected(&tenant, |id| tenant.emulator.members_of(id), "members"));
 }
