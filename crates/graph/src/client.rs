@@ -1,13 +1,16 @@
 //! The Graph operations the connector performs, each one request (`all_members`: one a page),
-//! plus a token request when the cache is cold, plus one retry after a 401 with a fresh token.
-//! No retry on 429/503: the caller decides, using `retry_after` from the error, because only it
-//! knows its time budget.
+//! plus a token request when the cache is cold, plus one retry after a 401 with a fresh token,
+//! plus the retries [`RetryPolicy`] allows on throttling and transient failures (when the
+//! transport can wait). Past the policy's budget the failure, with Graph's `retry_after`, goes
+//! back to the caller.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::GraphConfig;
 use crate::error::{self, Error};
+use crate::random;
+use crate::retry::{Budget, Failure, Replay, RetryNotice, RetryPolicy};
 use crate::group::{DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group};
 use crate::mailbox::{MAILBOX_NOT_ENABLED, MailboxSettings};
 use crate::odata::Filter;
@@ -57,6 +60,7 @@ pub struct GraphClient<'a, T: Transport> {
     tokens: &'a TokenCache,
     /// Whether user reads also select [`LIFECYCLE_PROPERTIES`].
     lifecycle_info: bool,
+    retry: RetryPolicy,
 }
 
 impl<'a, T: Transport> GraphClient<'a, T> {
@@ -66,7 +70,15 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             config,
             tokens,
             lifecycle_info: false,
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// The same client, retrying throttled and failed calls as `policy` allows (the default
+    /// waits at most 30 s a call).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     /// `https://graph.microsoft.com`: where requests go and the only host links are followed on.
@@ -346,8 +358,14 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             object_segment(object_id, relationship)?
         );
         let body = json!({ "@odata.id": reference });
-        self.send(http::Method::POST, &path, Some(&body), false)
-            .await?;
+        self.send_replayable(
+            http::Method::POST,
+            &path,
+            Some(&body),
+            false,
+            Replay::ReferenceAdd,
+        )
+        .await?;
         Ok(())
     }
 
@@ -367,8 +385,9 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     }
 
     /// Sends one Graph request with a bearer token; on a 401 drops the cached token and tries once
-    /// more with a fresh one (the token may have been revoked or the clock skewed). Any other
-    /// non-success answer becomes [`Error::Graph`].
+    /// more with a fresh one (the token may have been revoked or the clock skewed); retries
+    /// throttled and transient failures as the policy allows. Any other non-success answer
+    /// becomes [`Error::Graph`].
     pub(crate) async fn send(
         &self,
         method: http::Method,
@@ -376,39 +395,120 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         body: Option<&Value>,
         advanced: bool,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        let replay = Replay::of(&method, body);
+        self.send_replayable(method, path_and_query, body, advanced, replay)
+            .await
+    }
+
+    pub(crate) async fn send_replayable(
+        &self,
+        method: http::Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+        advanced: bool,
+        replay: Replay,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let uri = format!("{}{}", self.config.graph_base(), path_and_query);
         let body = body.map(|b| serde_json::to_vec(b).expect("a JSON value serialises"));
-        let mut retried = false;
+        // One id for every attempt of this call, so Graph's logs show them as one.
+        let client_request_id = random::guid();
+        let mut budget = Budget::new(&self.retry);
+        let mut token_refreshed = false;
+        let mut attempt = 1;
         loop {
-            let token = token::bearer_token(self.transport, self.config, self.tokens).await?;
-            let mut request = http::Request::builder()
-                .method(method.clone())
-                .uri(&uri)
-                .header(http::header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(http::header::ACCEPT, "application/json");
-            if advanced {
-                request = request.header("ConsistencyLevel", "eventual");
+            let sent = self
+                .attempt(&method, &uri, body.as_deref(), advanced, &client_request_id)
+                .await;
+            let (failure, error, failure_replay) = match sent {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response)
+                    if response.status() == http::StatusCode::UNAUTHORIZED && !token_refreshed =>
+                {
+                    self.tokens.clear();
+                    token_refreshed = true;
+                    continue;
+                }
+                Ok(response) => {
+                    let error = error::from_graph_response(&response, self.tokens.now());
+                    // Our earlier attempt made the link before its answer was lost.
+                    if replay == Replay::ReferenceAdd && attempt > 1 && error::is_existing_reference(&error) {
+                        return Ok(response);
+                    }
+                    let failure = Failure::Status {
+                        status: response.status().as_u16(),
+                        retry_after: match &error {
+                            Error::Graph { retry_after, .. } => *retry_after,
+                            _ => None,
+                        },
+                    };
+                    (failure, error, replay)
+                }
+                Err(error @ Error::Transport(_)) => (Failure::NoAnswer, error, replay),
+                // Graph was not asked yet, so any request may try again.
+                Err(error @ Error::Token { status, .. }) => (
+                    Failure::Status {
+                        status,
+                        retry_after: None,
+                    },
+                    error,
+                    Replay::Safe,
+                ),
+                Err(error) => return Err(error),
+            };
+            let Some(wait) = budget.next_wait(&failure, failure_replay) else {
+                return Err(error);
+            };
+            if self.transport.sleep(wait).await.is_err() {
+                return Err(error);
             }
-            if body.is_some() {
-                request = request.header(http::header::CONTENT_TYPE, "application/json");
-            }
-            let request = request
-                .body(body.clone().unwrap_or_default())
-                .map_err(|e| Error::InvalidArgument {
-                    message: format!("cannot build a request for {uri}: {e}"),
-                })?;
-            let response = self.transport.send(request).await?;
-            let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
-            if status == http::StatusCode::UNAUTHORIZED && !retried {
-                self.tokens.clear();
-                retried = true;
-                continue;
-            }
-            return Err(error::from_graph_response(&response));
+            self.transport.retrying(&RetryNotice {
+                method: method.to_string(),
+                path: path_and_query.to_string(),
+                status: match failure {
+                    Failure::Status { status, .. } => Some(status),
+                    Failure::NoAnswer => None,
+                },
+                request_id: match &error {
+                    Error::Graph { request_id, .. } => request_id.clone(),
+                    _ => None,
+                },
+                client_request_id: client_request_id.clone(),
+                message: error.to_string(),
+                wait,
+                attempt,
+            });
+            attempt += 1;
         }
+    }
+
+    /// One attempt: a token (cached, or fetched) and the request.
+    async fn attempt(
+        &self,
+        method: &http::Method,
+        uri: &str,
+        body: Option<&[u8]>,
+        advanced: bool,
+        client_request_id: &str,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let token = token::bearer_token(self.transport, self.config, self.tokens).await?;
+        let mut request = http::Request::builder()
+            .method(method.clone())
+            .uri(uri)
+            .header(http::header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(http::header::ACCEPT, "application/json")
+            .header("client-request-id", client_request_id);
+        if advanced {
+            request = request.header("ConsistencyLevel", "eventual");
+        }
+        if body.is_some() {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
+            .body(body.map(<[u8]>::to_vec).unwrap_or_default())
+            .map_err(|e| Error::InvalidArgument {
+                message: format!("cannot build a request for {uri}: {e}"),
+            })?;
+        Ok(self.transport.send(request).await?)
     }
 }
 

@@ -2,6 +2,7 @@
 //! Retry-After) so the SCIM layer can decide what its caller sees. Never carries a secret.
 
 use std::fmt;
+use std::time::SystemTime;
 
 use crate::transport::TransportError;
 
@@ -33,6 +34,11 @@ pub enum Error {
     /// The caller asked for something no Graph request can express (e.g. an empty user id);
     /// nothing was sent.
     InvalidArgument {
+        message: String,
+    },
+    /// The configured credential cannot be used (e.g. a key that is not a PEM RSA key); nothing
+    /// was sent. The message never quotes the credential.
+    Credential {
         message: String,
     },
     /// Graph no longer answers a delta round's token: 410 Gone (change tracking was reset) or
@@ -71,6 +77,7 @@ impl fmt::Display for Error {
             Error::Transport(e) => write!(f, "could not reach Microsoft Graph: {e}"),
             Error::Decode { context, message } => write!(f, "could not read {context}: {message}"),
             Error::InvalidArgument { message } => write!(f, "invalid request: {message}"),
+            Error::Credential { message } => write!(f, "unusable credential: {message}"),
             Error::DeltaTokenExpired {
                 status,
                 code,
@@ -118,8 +125,9 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 }
 
 /// Builds [`Error::Graph`] from a failed response: Graph's `{"error":{"code","message",
-/// "innerError":{"request-id"}}}` body when there is one, the `request-id` and `Retry-After` headers.
-pub(crate) fn from_graph_response(response: &http::Response<Vec<u8>>) -> Error {
+/// "innerError":{"request-id"}}}` body when there is one, the `request-id` and `Retry-After`
+/// headers (an HTTP-date Retry-After counts from `now`).
+pub(crate) fn from_graph_response(response: &http::Response<Vec<u8>>, now: SystemTime) -> Error {
     let status = response.status();
     let header = |name: &str| {
         response
@@ -128,7 +136,7 @@ pub(crate) fn from_graph_response(response: &http::Response<Vec<u8>>) -> Error {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let retry_after = header("retry-after").and_then(|v| v.parse::<u64>().ok());
+    let retry_after = header("retry-after").and_then(|v| crate::retry::retry_after_seconds(v, now));
     let header_request_id = header("request-id").map(str::to_string);
 
     let body: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
@@ -157,4 +165,11 @@ pub(crate) fn from_graph_response(response: &http::Response<Vec<u8>>) -> Error {
             retry_after,
         },
     }
+}
+
+/// Whether Graph refused to add a member or owner because the group already has it: 400 "One or
+/// more added object references already exist for the following modified properties: 'members'.".
+pub(crate) fn is_existing_reference(error: &Error) -> bool {
+    matches!(error, Error::Graph { status: 400, message, .. }
+        if message.to_ascii_lowercase().contains("added object references already exist"))
 }

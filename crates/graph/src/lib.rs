@@ -3,6 +3,7 @@
 //! and errors. It does no I/O of its own: the caller supplies a [`Transport`] (wasi:http in the
 //! components, hyper in native tests), so the crate compiles unchanged for wasm32-wasip2 and native.
 
+mod assertion;
 mod audit;
 mod client;
 mod config;
@@ -14,13 +15,17 @@ mod mailbox;
 mod odata;
 mod page;
 mod percent;
+mod random;
+mod retry;
 mod token;
 mod transport;
 mod user;
 
 pub use audit::{AuditQuery, DirectoryAudit, TargetResource};
 pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
-pub use config::{Credential, GraphConfig};
+pub use config::{
+    AssertionAlgorithm, CertificateCredential, Credential, GraphConfig, IMDS_ENDPOINT, ManagedIdentity,
+};
 pub use deleted::{DeletedItem, MAX_DELETED_PAGE};
 pub use delta::{
     DeltaItem, DeltaNext, DeltaPage, DeltaRequest, GroupDelta, LinkChange, RemovalReason, UserDelta,
@@ -32,6 +37,7 @@ pub use group::{
 pub use mailbox::{AutomaticRepliesSetting, DateTimeTimeZone, MailboxSettings};
 pub use odata::{DateTimeOffset, Filter, Literal};
 pub use page::{Page, skip_token_from_next_link};
+pub use retry::{RetryNotice, RetryPolicy};
 pub use token::TokenCache;
 pub use transport::{Transport, TransportError};
 pub use user::{

@@ -1,12 +1,17 @@
-//! App-only tokens: the client-credentials request to the Microsoft identity platform and a cache
-//! that reuses a token until shortly before it expires. One component instance is one thread, so
-//! the cache uses a `RefCell`; it is never borrowed across an `.await`.
+//! App-only tokens: the request each credential makes (client credentials with a secret or a
+//! signed assertion, or the host's managed identity endpoint) and a cache that reuses a token
+//! until shortly before it expires, fetching it once however many requests wait for it. One
+//! component instance is one thread, so the cache uses `Cell`s; none is borrowed across an `.await`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use crate::config::{Credential, GraphConfig};
+use crate::assertion;
+use crate::config::{Credential, GraphConfig, ManagedIdentity};
 use crate::error::{Error, excerpt};
 use crate::percent;
 use crate::transport::Transport;
@@ -21,6 +26,14 @@ const MAX_LIFETIME_SECS: u64 = 86_400;
 pub struct TokenCache {
     cached: RefCell<Option<CachedToken>>,
     now: fn() -> SystemTime,
+    /// Set while one caller fetches a token: the others wait for its outcome rather than ask
+    /// the token endpoint too (a burst of requests on a cold instance is one token request).
+    acquiring: Cell<bool>,
+    waiting: RefCell<Vec<Waker>>,
+    /// Counts finished (or abandoned) acquisitions, so a waiter knows whether a failure is the
+    /// one it waited for.
+    acquisitions: Cell<u64>,
+    last_failure: RefCell<Option<(u64, Error)>>,
 }
 
 struct CachedToken {
@@ -41,7 +54,16 @@ impl TokenCache {
         Self {
             cached: RefCell::new(None),
             now,
+            acquiring: Cell::new(false),
+            waiting: RefCell::new(Vec::new()),
+            acquisitions: Cell::new(0),
+            last_failure: RefCell::new(None),
         }
+    }
+
+    /// The clock the cache reads: also the client's for assertions and Retry-After dates.
+    pub(crate) fn now(&self) -> SystemTime {
+        (self.now)()
     }
 
     /// Forgets the cached token, e.g. after Graph rejected it.
@@ -92,24 +114,111 @@ fn cache_key(config: &GraphConfig) -> String {
     )
 }
 
-/// A bearer token for Graph: the cached one if still fresh, else a new one from the token endpoint.
+/// A bearer token for Graph: the cached one if still fresh, else the outcome of the one
+/// acquisition in flight, else a new one from the credential's token endpoint.
 pub(crate) async fn bearer_token<T: Transport>(
     transport: &T,
     config: &GraphConfig,
     cache: &TokenCache,
 ) -> Result<String, Error> {
     let key = cache_key(config);
-    if let Some(token) = cache.get(&key) {
-        return Ok(token);
+    loop {
+        if let Some(token) = cache.get(&key) {
+            return Ok(token);
+        }
+        if cache.acquiring.get() {
+            let awaited = cache.acquisitions.get() + 1;
+            AcquisitionDone { cache }.await;
+            if let Some(token) = cache.get(&key) {
+                return Ok(token);
+            }
+            if let Some((n, error)) = cache.last_failure.borrow().as_ref()
+                && *n == awaited
+            {
+                return Err(error.clone());
+            }
+            // The acquisition was abandoned (its caller went away) or was for another config.
+            continue;
+        }
+        let acquisition = Acquisition::start(cache);
+        let outcome = fetch_token(transport, config, cache).await;
+        return match outcome {
+            Ok((access_token, expires_in)) => {
+                cache.store(key, access_token.clone(), expires_in);
+                acquisition.finish(None);
+                Ok(access_token)
+            }
+            Err(error) => {
+                acquisition.finish(Some(error.clone()));
+                Err(error)
+            }
+        };
     }
-    let response = transport.send(token_request(config)).await?;
-    let (access_token, expires_in) = read_token_response(config, &response)?;
-    cache.store(key, access_token.clone(), expires_in);
-    Ok(access_token)
 }
 
-/// `POST {login}/{tenant}/oauth2/v2.0/token` with the client-credentials grant.
-fn token_request(config: &GraphConfig) -> http::Request<Vec<u8>> {
+/// The one acquisition in flight. Dropping it (finished or abandoned) wakes every waiter.
+struct Acquisition<'c> {
+    cache: &'c TokenCache,
+}
+
+impl<'c> Acquisition<'c> {
+    fn start(cache: &'c TokenCache) -> Self {
+        cache.acquiring.set(true);
+        Self { cache }
+    }
+
+    fn finish(self, failure: Option<Error>) {
+        let n = self.cache.acquisitions.get() + 1;
+        *self.cache.last_failure.borrow_mut() = failure.map(|e| (n, e));
+    }
+}
+
+impl Drop for Acquisition<'_> {
+    fn drop(&mut self) {
+        self.cache.acquisitions.set(self.cache.acquisitions.get() + 1);
+        self.cache.acquiring.set(false);
+        for waker in self.cache.waiting.take() {
+            waker.wake();
+        }
+    }
+}
+
+/// Ready once no acquisition is in flight.
+struct AcquisitionDone<'c> {
+    cache: &'c TokenCache,
+}
+
+impl Future for AcquisitionDone<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.cache.acquiring.get() {
+            self.cache.waiting.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }
+}
+
+async fn fetch_token<T: Transport>(
+    transport: &T,
+    config: &GraphConfig,
+    cache: &TokenCache,
+) -> Result<(String, u64), Error> {
+    let request = token_request(config, cache.now())?;
+    let response = transport.send(request).await?;
+    read_token_response(config, &response, cache.now())
+}
+
+/// The client-credentials request (`POST {login}/{tenant}/oauth2/v2.0/token`) or the managed
+/// identity endpoint's `GET`, as the credential requires.
+fn token_request(config: &GraphConfig, now: SystemTime) -> Result<http::Request<Vec<u8>>, Error> {
+    let token_url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        config.login_base(),
+        percent::path_segment(&config.tenant_id)
+    );
     let mut form = vec![
         ("client_id", config.client_id.clone()),
         ("scope", config.scope()),
@@ -117,42 +226,78 @@ fn token_request(config: &GraphConfig) -> http::Request<Vec<u8>> {
     ];
     match &config.credential {
         Credential::ClientSecret(secret) => form.push(("client_secret", secret.clone())),
+        Credential::Certificate(certificate) => {
+            let jwt = assertion::client_assertion(certificate, &token_url, &config.client_id, now)?;
+            form.push(("client_assertion_type", assertion::JWT_BEARER.to_string()));
+            form.push(("client_assertion", jwt));
+        }
+        Credential::FederatedToken(token) => {
+            form.push(("client_assertion_type", assertion::JWT_BEARER.to_string()));
+            form.push(("client_assertion", token.trim().to_string()));
+        }
+        Credential::ManagedIdentity(identity) => return managed_identity_request(config, identity),
     }
     let body = form
         .iter()
         .map(|(k, v)| format!("{k}={}", percent::form_value(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let uri = format!(
-        "{}/{}/oauth2/v2.0/token",
-        config.login_base(),
-        percent::path_segment(&config.tenant_id)
-    );
-    http::Request::post(uri)
+    Ok(http::Request::post(token_url)
         .header(
             http::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
         .header(http::header::ACCEPT, "application/json")
         .body(body.into_bytes())
-        .expect("token request from a valid URI")
+        .expect("token request from a valid URI"))
+}
+
+/// Managed identity endpoints take the resource (Graph's base URL), not a scope.
+fn managed_identity_request(
+    config: &GraphConfig,
+    identity: &ManagedIdentity,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let (endpoint, api_version, client_id, header) = match identity {
+        ManagedIdentity::AppService {
+            endpoint,
+            identity_header,
+            client_id,
+        } => (endpoint, "2019-08-01", client_id, ("X-IDENTITY-HEADER", identity_header.as_str())),
+        ManagedIdentity::Imds {
+            endpoint,
+            client_id,
+        } => (endpoint, "2018-02-01", client_id, ("Metadata", "true")),
+    };
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    let mut uri = format!(
+        "{endpoint}{separator}api-version={api_version}&resource={}",
+        percent::query_value(config.graph_base())
+    );
+    if let Some(client_id) = client_id {
+        uri.push_str("&client_id=");
+        uri.push_str(&percent::query_value(client_id));
+    }
+    http::Request::get(uri)
+        .header(header.0, header.1)
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|_| Error::Credential {
+            message: format!("the managed identity endpoint {endpoint:?} is not a URL"),
+        })
 }
 
 fn read_token_response(
     config: &GraphConfig,
     response: &http::Response<Vec<u8>>,
+    now: SystemTime,
 ) -> Result<(String, u64), Error> {
     let status = response.status();
     let json: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
     let field = |name: &str| json.as_ref().and_then(|j| j.get(name));
     // The identity platform never echoes the secret, but a proxy's error page might: scrub anyway.
-    let scrub = |s: String| {
-        let secret = config.credential.secret();
-        if secret.is_empty() {
-            s
-        } else {
-            s.replace(secret, "<redacted>")
-        }
+    let scrub = |s: String| match config.credential.secret() {
+        Some(secret) => s.replace(secret, "<redacted>"),
+        None => s,
     };
 
     if !status.is_success() {
@@ -176,11 +321,22 @@ fn read_token_response(
         .and_then(|v| v.as_str())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| decode("no access_token"))?;
-    // Managed identity endpoints send expires_in as a string; a missing one means "do not reuse".
-    let expires_in = match field("expires_in") {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.parse().ok(),
-        _ => Some(0),
+    // Managed identity endpoints send numbers as strings, and App Service only `expires_on`
+    // (Unix seconds); neither means "do not reuse".
+    let seconds = |name: &str| match field(name) {
+        Some(serde_json::Value::Number(n)) => Some(n.as_u64()),
+        Some(serde_json::Value::String(s)) => Some(s.trim().parse().ok()),
+        _ => None,
+    };
+    let expires_in = match (seconds("expires_in"), seconds("expires_on")) {
+        (Some(expires_in), _) => expires_in,
+        (None, Some(expires_on)) => {
+            let now = now
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            expires_on.map(|at| at.saturating_sub(now))
+        }
+        (None, None) => Some(0),
     }
     .ok_or_else(|| decode("expires_in is not a number of seconds"))?;
     Ok((access_token.to_string(), expires_in))

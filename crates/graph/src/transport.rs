@@ -3,14 +3,34 @@
 
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
+
+use crate::retry::RetryNotice;
 
 /// Sends one HTTP request and returns the whole response. Implementations do no retries and no
-/// interpretation of status codes: a 4xx/5xx answer is `Ok`, only a failure to get any answer is `Err`.
+/// interpretation of status codes: a 4xx/5xx answer is `Ok`, only a failure to get any answer is
+/// `Err`. They should bound each exchange with a timeout, so a silent server becomes an `Err`.
 pub trait Transport {
     fn send(
         &self,
         request: http::Request<Vec<u8>>,
     ) -> impl Future<Output = Result<http::Response<Vec<u8>>, TransportError>>;
+
+    /// Waits `duration` before the client tries a throttled or failed call again (wasi clocks in
+    /// a component, a timer or a fake clock natively). The default cannot wait: the client then
+    /// returns each failure at once, with Graph's `retry_after`, and never retries.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = Result<(), TransportError>> {
+        let _ = duration;
+        std::future::ready(Err(TransportError::new(
+            "this transport cannot wait before a retry",
+        )))
+    }
+
+    /// Called before each retry with what failed (Graph's request-id included) and how long
+    /// the client will wait; a place to log it. The default ignores it.
+    fn retrying(&self, notice: &RetryNotice) {
+        let _ = notice;
+    }
 }
 
 /// No HTTP answer could be had (DNS, connect, TLS, timeout, a host policy refusing the outbound call).

@@ -473,7 +473,8 @@ fn a_non_json_error_body_still_becomes_a_graph_error() {
     let transport = FakeTransport::new();
     transport.token(3600).reply(
         503,
-        &[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")],
+        // 90 s after the test clock's 1_700_000_000 (22:13:20).
+        &[("Retry-After", "Tue, 14 Nov 2023 22:14:50 GMT")],
         "<html>Service Unavailable</html>",
     );
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
@@ -486,7 +487,7 @@ fn a_non_json_error_body_still_becomes_a_graph_error() {
             code: "Service Unavailable".into(),
             message: "<html>Service Unavailable</html>".into(),
             request_id: None,
-            retry_after: None, // an HTTP-date is not a number of seconds we can trust across clocks
+            retry_after: Some(90), // the HTTP-date form, counted on the client's clock
         }
     );
 }

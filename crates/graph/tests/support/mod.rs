@@ -1,5 +1,6 @@
 //! Test doubles for driving `GraphClient` without a network: a transport that records requests and
-//! answers from queues, a settable clock, and a minimal executor (the fake is always ready).
+//! answers from queues (and, when asked, "sleeps" by moving the settable clock and recording the
+//! wait), a settable clock, and a minimal executor (the fake is always ready).
 
 #![allow(dead_code)]
 
@@ -10,7 +11,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use graph::{Credential, GraphConfig, Transport, TransportError};
+use graph::{Credential, GraphConfig, RetryNotice, Transport, TransportError};
 
 pub const SECRET: &str = "s3cr3t+/=&value";
 
@@ -76,11 +77,24 @@ pub struct FakeTransport {
     token_replies: RefCell<VecDeque<Reply>>,
     graph_replies: RefCell<VecDeque<Reply>>,
     tokens_issued: Cell<u32>,
+    can_sleep: bool,
+    /// Every wait the client asked for, in order.
+    pub sleeps: RefCell<Vec<Duration>>,
+    pub notices: RefCell<Vec<RetryNotice>>,
 }
 
 impl FakeTransport {
+    /// A transport that cannot wait, so the client never retries (as before retries existed).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A transport whose waits advance the test clock at once and are recorded.
+    pub fn sleeping() -> Self {
+        Self {
+            can_sleep: true,
+            ..Self::default()
+        }
     }
 
     /// Queue a successful token answer; tokens are numbered `token-1`, `token-2`, ...
@@ -145,8 +159,9 @@ impl FakeTransport {
     }
 }
 
+/// The token endpoint and the managed identity endpoints (App Service's `/msi/token`, IMDS).
 fn is_token(uri: &str) -> bool {
-    uri.contains("/oauth2/v2.0/token")
+    uri.contains("/oauth2/v2.0/token") || uri.contains("/msi/token") || uri.contains("/identity/oauth2/token")
 }
 
 pub fn response(status: u16, headers: &[(&str, &str)], body: String) -> http::Response<Vec<u8>> {
@@ -179,5 +194,20 @@ impl Transport for FakeTransport {
             body: request.into_body(),
         });
         std::future::ready(reply)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = Result<(), TransportError>> {
+        let slept = if self.can_sleep {
+            self.sleeps.borrow_mut().push(duration);
+            advance(duration);
+            Ok(())
+        } else {
+            Err(TransportError::new("the fake cannot wait"))
+        };
+        std::future::ready(slept)
+    }
+
+    fn retrying(&self, notice: &RetryNotice) {
+        self.notices.borrow_mut().push(notice.clone());
     }
 }
