@@ -74,9 +74,14 @@ pub(crate) fn client_assertion(
                 .sign_with_rng(&mut OsRng, signing_input.as_bytes())
                 .to_vec()
         }
-        AssertionAlgorithm::Rs256 => rsa::pkcs1v15::SigningKey::<Sha256>::new(credential.key.clone())
-            .sign_with_rng(&mut OsRng, signing_input.as_bytes())
-            .to_vec(),
+        AssertionAlgorithm::Rs256 => {
+            rsa::pkcs1v15::SigningKey::<Sha256>::new(credential.key.clone())
+                .sign_with_rng(&mut OsRng, signing_input.as_bytes())
+                .to_vec()
+        }
     };
-    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature)
+    ))
 }

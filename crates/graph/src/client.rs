@@ -81,6 +81,18 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         self
     }
 
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    pub(crate) fn transport(&self) -> &T {
+        self.transport
+    }
+
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.tokens.now()
+    }
+
     /// `https://graph.microsoft.com`: where requests go and the only host links are followed on.
     pub(crate) fn graph_base(&self) -> &str {
         self.config.graph_base()
@@ -408,11 +420,25 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         advanced: bool,
         replay: Replay,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        let mut budget = Budget::new(&self.retry);
+        self.send_within(method, path_and_query, body, advanced, replay, &mut budget)
+            .await
+    }
+
+    /// [`Self::send_replayable`] spending an existing budget (a batch's rounds share one).
+    pub(crate) async fn send_within(
+        &self,
+        method: http::Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+        advanced: bool,
+        replay: Replay,
+        budget: &mut Budget<'_>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let uri = format!("{}{}", self.config.graph_base(), path_and_query);
         let body = body.map(|b| serde_json::to_vec(b).expect("a JSON value serialises"));
         // One id for every attempt of this call, so Graph's logs show them as one.
         let client_request_id = random::guid();
-        let mut budget = Budget::new(&self.retry);
         let mut token_refreshed = false;
         let mut attempt = 1;
         loop {
@@ -531,7 +557,7 @@ fn user_path(id: &str) -> Result<String, Error> {
 }
 
 /// `groups/{id}` with the id escaped as one path segment.
-fn group_path(id: &str) -> Result<String, Error> {
+pub(crate) fn group_path(id: &str) -> Result<String, Error> {
     if id.is_empty() {
         return Err(Error::InvalidArgument {
             message: "empty group id".into(),
@@ -541,7 +567,7 @@ fn group_path(id: &str) -> Result<String, Error> {
 }
 
 /// A member's or owner's id as one path segment.
-fn object_segment(id: &str, relationship: &str) -> Result<String, Error> {
+pub(crate) fn object_segment(id: &str, relationship: &str) -> Result<String, Error> {
     if id.is_empty() {
         return Err(Error::InvalidArgument {
             message: format!("empty {} id", singular(relationship)),

@@ -57,7 +57,8 @@ impl Credential {
                 identity_header, ..
             }) => Some(identity_header),
             // The key never leaves the process; only signed assertions do, one per request.
-            Credential::Certificate(_) | Credential::ManagedIdentity(ManagedIdentity::Imds { .. }) => None,
+            Credential::Certificate(_)
+            | Credential::ManagedIdentity(ManagedIdentity::Imds { .. }) => None,
         }
         .map(String::as_str)
         .filter(|s| !s.is_empty())
@@ -135,7 +136,10 @@ impl fmt::Debug for CertificateCredential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CertificateCredential")
             .field("key", &"<redacted>")
-            .field("x5t#S256", &crate::assertion::thumbprint_sha256(&self.certificate_der))
+            .field(
+                "x5t#S256",
+                &crate::assertion::thumbprint_sha256(&self.certificate_der),
+            )
             .field("algorithm", &self.algorithm)
             .finish()
     }

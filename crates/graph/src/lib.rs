@@ -5,6 +5,7 @@
 
 mod assertion;
 mod audit;
+mod batch;
 mod client;
 mod config;
 mod deleted;
@@ -22,6 +23,7 @@ mod transport;
 mod user;
 
 pub use audit::{AuditQuery, DirectoryAudit, TargetResource};
+pub use batch::{BatchRequest, BatchResponse, MAX_BATCH};
 pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
 pub use config::{
     AssertionAlgorithm, CertificateCredential, Credential, GraphConfig, IMDS_ENDPOINT, ManagedIdentity,

@@ -67,6 +67,15 @@ impl Replay {
     fn after_ambiguous_failure(self) -> bool {
         self != Replay::Unsafe
     }
+
+    /// The replay of a batch: as safe as its least safe request.
+    pub(crate) fn of_all(replays: impl IntoIterator<Item = Replay>) -> Replay {
+        if replays.into_iter().all(|r| r != Replay::Unsafe) {
+            Replay::Safe
+        } else {
+            Replay::Unsafe
+        }
+    }
 }
 
 /// What went wrong with one attempt, as far as retrying cares.
@@ -99,6 +108,12 @@ impl<'p> Budget<'p> {
     /// How long to wait before trying again, or `None` when the failure is final: not
     /// transient, not safe to repeat, or beyond the budget.
     pub(crate) fn next_wait(&mut self, failure: &Failure, replay: Replay) -> Option<Duration> {
+        let wait = self.wait_for(failure, replay)?;
+        self.spend(wait).then_some(wait)
+    }
+
+    /// The wait `failure` asks for if it is worth another attempt, without spending it.
+    pub(crate) fn wait_for(&self, failure: &Failure, replay: Replay) -> Option<Duration> {
         let (retry_after, retriable) = match *failure {
             Failure::Status {
                 status: 429 | 503,
@@ -111,21 +126,22 @@ impl<'p> Budget<'p> {
             Failure::Status { .. } => (None, false),
             Failure::NoAnswer => (None, replay.after_ambiguous_failure()),
         };
-        if !retriable || self.attempts >= self.policy.max_attempts {
-            return None;
-        }
-        let wait = match retry_after {
+        retriable.then(|| match retry_after {
             Some(seconds) => Duration::from_secs(seconds),
             None => self.backoff(),
-        };
-        // Never a shorter wait than asked: when the budget cannot afford it, the caller gets
-        // the failure with its retry_after and decides.
-        if self.waited + wait > self.policy.max_wait {
-            return None;
+        })
+    }
+
+    /// Takes `wait` from the budget for one more attempt; `false` (nothing taken) when it does
+    /// not fit. Never a shorter wait than asked: the caller then gets the failure with its
+    /// retry_after and decides.
+    pub(crate) fn spend(&mut self, wait: Duration) -> bool {
+        if self.attempts >= self.policy.max_attempts || self.waited + wait > self.policy.max_wait {
+            return false;
         }
         self.waited += wait;
         self.attempts += 1;
-        Some(wait)
+        true
     }
 
     /// Exponential backoff with "equal jitter": half the step fixed, half random, so clients
@@ -218,7 +234,9 @@ fn http_date(text: &str) -> Option<u64> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    u64::try_from(days).ok().map(|d| d * 86_400 + h * 3600 + m * 60 + s)
+    u64::try_from(days)
+        .ok()
+        .map(|d| d * 86_400 + h * 3600 + m * 60 + s)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

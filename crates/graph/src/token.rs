@@ -175,7 +175,9 @@ impl<'c> Acquisition<'c> {
 
 impl Drop for Acquisition<'_> {
     fn drop(&mut self) {
-        self.cache.acquisitions.set(self.cache.acquisitions.get() + 1);
+        self.cache
+            .acquisitions
+            .set(self.cache.acquisitions.get() + 1);
         self.cache.acquiring.set(false);
         for waker in self.cache.waiting.take() {
             waker.wake();
@@ -262,7 +264,12 @@ fn managed_identity_request(
             endpoint,
             identity_header,
             client_id,
-        } => (endpoint, "2019-08-01", client_id, ("X-IDENTITY-HEADER", identity_header.as_str())),
+        } => (
+            endpoint,
+            "2019-08-01",
+            client_id,
+            ("X-IDENTITY-HEADER", identity_header.as_str()),
+        ),
         ManagedIdentity::Imds {
             endpoint,
             client_id,

@@ -52,7 +52,9 @@ fn form(body: &str) -> Vec<(String, String)> {
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn certificate_der() -> Vec<u8> {
@@ -170,16 +172,23 @@ fn pkcs8_keys_are_read_and_bad_material_is_a_credential_error_that_quotes_none_o
     for (key, cert) in [
         (garbled.as_str(), CERT_PEM),
         ("not a key", CERT_PEM),
-        (KEY_PEM, "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----"),
+        (
+            KEY_PEM,
+            "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----",
+        ),
         (KEY_PEM, KEY_PEM),
     ] {
-        let err = CertificateCredential::from_pem(key, cert, AssertionAlgorithm::Ps256).unwrap_err();
+        let err =
+            CertificateCredential::from_pem(key, cert, AssertionAlgorithm::Ps256).unwrap_err();
         assert!(matches!(err, Error::Credential { .. }), "{err:?}");
         let text = err.to_string();
         assert!(!text.contains("MII") && !text.contains("XXX"), "{text}");
     }
     let debug = format!("{:?}", certificate_config(AssertionAlgorithm::Ps256));
-    assert!(debug.contains("<redacted>") && !debug.contains("MII"), "{debug}");
+    assert!(
+        debug.contains("<redacted>") && !debug.contains("MII"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -189,7 +198,10 @@ fn federated_token_is_sent_as_the_client_assertion() {
         ..config()
     };
     let form = token_form(&config);
-    assert_eq!(field(&form, "client_assertion"), Some("eyJ.federated.token"));
+    assert_eq!(
+        field(&form, "client_assertion"),
+        Some("eyJ.federated.token")
+    );
     assert_eq!(
         field(&form, "client_assertion_type"),
         Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
@@ -249,7 +261,8 @@ fn vm_managed_identity_asks_imds_with_the_metadata_header() {
         json!({"error": "invalid_request", "error_description": "Identity not found"}).to_string(),
     )));
     let tokens = TokenCache::with_clock(support::now);
-    let err = block_on(GraphClient::new(&transport, &config, &tokens).delete_user("a")).unwrap_err();
+    let err =
+        block_on(GraphClient::new(&transport, &config, &tokens).delete_user("a")).unwrap_err();
     assert_eq!(
         err,
         Error::Token {

@@ -41,11 +41,19 @@ fn throttled_calls_wait_exactly_retry_after_then_succeed() {
     let notices = transport.notices.borrow();
     assert_eq!(notices.len(), 2);
     assert_eq!(
-        (notices[0].status, notices[0].request_id.as_deref(), notices[0].wait),
+        (
+            notices[0].status,
+            notices[0].request_id.as_deref(),
+            notices[0].wait
+        ),
         (Some(429), Some("rid-1"), secs(3))
     );
     assert_eq!(notices[0].client_request_id, ids[0]);
-    assert!(notices[0].to_string().contains("request-id rid-1"), "{}", notices[0]);
+    assert!(
+        notices[0].to_string().contains("request-id rid-1"),
+        "{}",
+        notices[0]
+    );
 }
 
 #[test]
@@ -56,7 +64,8 @@ fn a_retry_after_beyond_the_budget_returns_the_throttling_error_without_waiting_
         .reply(429, &[("Retry-After", "20")], "")
         .reply(429, &[("Retry-After", "20"), ("request-id", "rid-2")], "");
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
-    let err = block_on(GraphClient::new(&transport, &config, &tokens).delete_user("u1")).unwrap_err();
+    let err =
+        block_on(GraphClient::new(&transport, &config, &tokens).delete_user("u1")).unwrap_err();
     assert!(
         matches!(err, Error::Graph { status: 429, retry_after: Some(20), request_id: Some(ref r), .. } if r == "rid-2"),
         "{err:?}"
@@ -68,14 +77,23 @@ fn a_retry_after_beyond_the_budget_returns_the_throttling_error_without_waiting_
 #[test]
 fn the_budget_and_attempts_are_configurable() {
     let transport = FakeTransport::sleeping();
-    transport.token(3600).reply(429, &[("Retry-After", "2")], "");
+    transport
+        .token(3600)
+        .reply(429, &[("Retry-After", "2")], "");
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
     let client = GraphClient::new(&transport, &config, &tokens).with_retry_policy(RetryPolicy {
         max_wait: secs(1),
         ..RetryPolicy::default()
     });
     let err = block_on(client.delete_user("u1")).unwrap_err();
-    assert!(matches!(err, Error::Graph { status: 429, retry_after: Some(2), .. }));
+    assert!(matches!(
+        err,
+        Error::Graph {
+            status: 429,
+            retry_after: Some(2),
+            ..
+        }
+    ));
     assert!(transport.sleeps.borrow().is_empty());
 
     let transport = FakeTransport::sleeping();
@@ -88,7 +106,14 @@ fn the_budget_and_attempts_are_configurable() {
         ..RetryPolicy::default()
     });
     let err = block_on(client.delete_user("u1")).unwrap_err();
-    assert!(matches!(err, Error::Graph { status: 503, retry_after: Some(1), .. }));
+    assert!(matches!(
+        err,
+        Error::Graph {
+            status: 503,
+            retry_after: Some(1),
+            ..
+        }
+    ));
     assert_eq!(transport.sleeps.borrow().len(), 2);
 }
 
@@ -108,10 +133,17 @@ fn server_errors_and_lost_answers_back_off_with_jitter_on_idempotent_calls() {
     // Equal jitter over 0.5 s, 1 s, 2 s steps: between half the step and the step.
     for (wait, step) in sleeps.iter().zip([500u64, 1000, 2000]) {
         let ms = wait.as_millis() as u64;
-        assert!((step / 2..=step).contains(&ms), "{ms} ms for a {step} ms step");
+        assert!(
+            (step / 2..=step).contains(&ms),
+            "{ms} ms for a {step} ms step"
+        );
     }
     assert_eq!(transport.notices.borrow()[1].status, None);
-    assert!(transport.notices.borrow()[1].message.contains("connection reset"));
+    assert!(
+        transport.notices.borrow()[1]
+            .message
+            .contains("connection reset")
+    );
 }
 
 #[test]
@@ -136,7 +168,8 @@ fn creates_are_not_repeated_after_an_ambiguous_failure_but_are_after_throttling(
         .reply(429, &[("Retry-After", "1")], "")
         .reply(503, &[("Retry-After", "1")], "")
         .reply_json(201, json!({"id": "new"}));
-    let created = block_on(GraphClient::new(&transport, &config, &tokens).create_user(&body)).unwrap();
+    let created =
+        block_on(GraphClient::new(&transport, &config, &tokens).create_user(&body)).unwrap();
     assert_eq!(created.id.as_deref(), Some("new"));
     assert_eq!(*transport.sleeps.borrow(), vec![secs(1), secs(1)]);
 
@@ -147,8 +180,15 @@ fn creates_are_not_repeated_after_an_ambiguous_failure_but_are_after_throttling(
     block_on(GraphClient::new(&transport, &config, &tokens).update_group("g", &bind)).unwrap_err();
     assert!(transport.sleeps.borrow().is_empty());
     let transport = FakeTransport::sleeping();
-    transport.token(3600).reply(500, &[], "").reply(204, &[], "");
-    block_on(GraphClient::new(&transport, &config, &tokens).update_group("g", &json!({"description": "d"}))).unwrap();
+    transport
+        .token(3600)
+        .reply(500, &[], "")
+        .reply(204, &[], "");
+    block_on(
+        GraphClient::new(&transport, &config, &tokens)
+            .update_group("g", &json!({"description": "d"})),
+    )
+    .unwrap();
     assert_eq!(transport.sleeps.borrow().len(), 1);
 }
 
@@ -167,18 +207,28 @@ fn a_member_add_whose_answer_was_lost_succeeds_when_the_retry_finds_the_link() {
     // On a first attempt "already exist" stays Graph's answer: the caller decides.
     let transport = FakeTransport::sleeping();
     transport.token(3600).reply_json(400, exists);
-    let err = block_on(GraphClient::new(&transport, &config, &tokens).add_member("g", "u")).unwrap_err();
+    let err =
+        block_on(GraphClient::new(&transport, &config, &tokens).add_member("g", "u")).unwrap_err();
     assert!(matches!(err, Error::Graph { status: 400, .. }));
 }
 
 #[test]
 fn client_errors_are_never_retried() {
     let transport = FakeTransport::sleeping();
-    transport.token(3600).reply(404, &[], "").reply(400, &[], "");
+    transport
+        .token(3600)
+        .reply(404, &[], "")
+        .reply(400, &[], "");
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
     let client = GraphClient::new(&transport, &config, &tokens);
-    assert!(matches!(block_on(client.delete_user("u1")), Err(Error::Graph { status: 404, .. })));
-    assert!(matches!(block_on(client.delete_user("u1")), Err(Error::Graph { status: 400, .. })));
+    assert!(matches!(
+        block_on(client.delete_user("u1")),
+        Err(Error::Graph { status: 404, .. })
+    ));
+    assert!(matches!(
+        block_on(client.delete_user("u1")),
+        Err(Error::Graph { status: 400, .. })
+    ));
     assert!(transport.sleeps.borrow().is_empty());
 }
 
@@ -198,10 +248,20 @@ fn a_failing_token_endpoint_is_retried_before_graph_is_asked() {
 #[test]
 fn a_transport_that_cannot_wait_gets_the_failure_at_once() {
     let transport = FakeTransport::new();
-    transport.token(3600).reply(429, &[("Retry-After", "1")], "");
+    transport
+        .token(3600)
+        .reply(429, &[("Retry-After", "1")], "");
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
-    let err = block_on(GraphClient::new(&transport, &config, &tokens).delete_user("u1")).unwrap_err();
-    assert!(matches!(err, Error::Graph { status: 429, retry_after: Some(1), .. }));
+    let err =
+        block_on(GraphClient::new(&transport, &config, &tokens).delete_user("u1")).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Graph {
+            status: 429,
+            retry_after: Some(1),
+            ..
+        }
+    ));
     assert_eq!(transport.graph_requests().len(), 1);
     assert!(transport.notices.borrow().is_empty());
 }

@@ -50,7 +50,10 @@ impl Transport for SlowTokenEndpoint {
             };
             return Ok(support::response(self.token_status, &[], body.into()));
         }
-        let auth = request.headers()["authorization"].to_str().unwrap().to_string();
+        let auth = request.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .to_string();
         self.graph_requests.borrow_mut().push(auth);
         Ok(support::response(204, &[], String::new()))
     }
@@ -70,7 +73,8 @@ fn fifty_concurrent_calls_make_one_token_request() {
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
     let client = GraphClient::new(&transport, &config, &tokens);
     let ids: Vec<String> = (0..50).map(|i| format!("u{i}")).collect();
-    let results = futures::executor::block_on(join_all(ids.iter().map(|id| client.delete_user(id))));
+    let results =
+        futures::executor::block_on(join_all(ids.iter().map(|id| client.delete_user(id))));
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(transport.token_requests.get(), 1);
     let sent = transport.graph_requests.borrow();
@@ -84,10 +88,14 @@ fn waiting_calls_share_the_acquisition_failure_instead_of_asking_again() {
     let (config, tokens) = (config(), TokenCache::with_clock(support::now));
     let client = GraphClient::new(&transport, &config, &tokens);
     let ids: Vec<String> = (0..20).map(|i| format!("u{i}")).collect();
-    let results = futures::executor::block_on(join_all(ids.iter().map(|id| client.delete_user(id))));
+    let results =
+        futures::executor::block_on(join_all(ids.iter().map(|id| client.delete_user(id))));
     assert_eq!(transport.token_requests.get(), 1);
     for result in results {
-        assert!(matches!(result, Err(Error::Token { status: 401, .. })), "{result:?}");
+        assert!(
+            matches!(result, Err(Error::Token { status: 401, .. })),
+            "{result:?}"
+        );
     }
     // The next call, later, tries again.
     futures::executor::block_on(client.delete_user("again")).unwrap_err();

@@ -161,7 +161,9 @@ impl FakeTransport {
 
 /// The token endpoint and the managed identity endpoints (App Service's `/msi/token`, IMDS).
 fn is_token(uri: &str) -> bool {
-    uri.contains("/oauth2/v2.0/token") || uri.contains("/msi/token") || uri.contains("/identity/oauth2/token")
+    uri.contains("/oauth2/v2.0/token")
+        || uri.contains("/msi/token")
+        || uri.contains("/identity/oauth2/token")
 }
 
 pub fn response(status: u16, headers: &[(&str, &str)], body: String) -> http::Response<Vec<u8>> {
