@@ -17,6 +17,8 @@ pub struct GraphError {
     pub details: Option<Value>,
     /// Sent as the `Location` header: where a client starts over after a 410.
     pub location: Option<String>,
+    /// Sent as the `Retry-After` header (seconds) with 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 impl GraphError {
@@ -27,7 +29,13 @@ impl GraphError {
             message: message.into(),
             details: None,
             location: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_details(mut self, details: Value) -> Self {

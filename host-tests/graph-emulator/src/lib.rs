@@ -57,8 +57,34 @@
 //!   made up from the user on each read (see the demo tenant below); a user without `mail`, or
 //!   a guest, has no mailbox: 404 `MailboxNotEnabledForRESTAPI`, as Graph answers.
 //!
+//! - JSON batching, `POST /v1.0/$batch`: up to 20 requests, `dependsOn` (424 when a
+//!   dependency failed), each request throttled on its own.
+//!
 //! Every `/v1.0` request needs a bearer token the emulator issued. Errors carry Graph's codes
 //! and messages, and every response carries `request-id` and `client-request-id`.
+//!
+//! # Signing in
+//! The token endpoint takes the client-credentials grant with [`EmulatorConfig::client_secret`]
+//! or a client assertion (`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`):
+//! a JWT signed PS256 or RS256 by the key of one of [`EmulatorConfig::certificates`], named by
+//! `x5t#S256` or `x5t`, with `aud` the endpoint's URL, `iss` = `sub` = the client id, `exp` and
+//! `nbf` within 5 minutes' skew and a `jti` never seen before; or a federated token matching one
+//! of [`EmulatorConfig::federated_credentials`]. Refusals carry Entra ID's codes (AADSTS700027
+//! bad signature or unknown key, AADSTS700024 outside the validity window, AADSTS700023 wrong
+//! audience, AADSTS700021 wrong issuer, AADSTS7000215 wrong secret, AADSTS50013 a replayed
+//! `jti`). By default the app has [`TEST_CERTIFICATE_PEM`], whose key is [`TEST_PRIVATE_KEY_PEM`].
+//! Managed identity: `GET /msi/token` (App Service, api-version 2019-08-01, header
+//! `X-IDENTITY-HEADER` = [`EmulatorConfig::identity_header`]) and
+//! `GET /metadata/identity/oauth2/token` (VM IMDS, api-version 2018-02-01, `Metadata: true`).
+//!
+//! # Faults
+//! [`EmulatorConfig::faults`] (or `POST /_emulator/faults` with a JSON object of the same
+//! fields, or [`Emulator::set_faults`]) makes a share of Graph requests answer 429 or 503 with
+//! `Retry-After`, 500, or go unanswered after processing, and adds latency. Each `Retry-After`
+//! is recorded with how long the client waited before the same call came back (the same
+//! `client-request-id`, else method and URL): [`Emulator::retry_after_log`], or
+//! `GET /_emulator/retry-after`. The admin endpoint needs no token: the emulator is a test
+//! double on a loopback port.
 //!
 //! It is an independent implementation of Graph's documented behaviour: it shares no code
 //! with the connector's Graph client, so a misunderstanding cannot hide in both.
@@ -124,15 +150,19 @@
 //! ```
 
 mod audit_logs;
+mod batch;
 mod clock;
 mod codec;
+mod credentials;
 mod deleted_items;
 mod delta;
 mod demo;
 mod error;
+mod faults;
 mod groups;
 mod login;
 mod mailbox_settings;
+mod managed_identity;
 mod odata;
 mod prng;
 mod schema;
@@ -149,6 +179,23 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use faults::{Faults, RetryAfterRecord};
+
+/// A self-signed certificate registered on the emulator's app by default. Test-only: its
+/// private key, [`TEST_PRIVATE_KEY_PEM`], is public (see `src/test-credential/README.md`).
+pub const TEST_CERTIFICATE_PEM: &str = include_str!("test-credential/certificate.pem");
+/// The PKCS#8 private key of [`TEST_CERTIFICATE_PEM`]; public, never register it on a real app.
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("test-credential/private-key.pem");
+
+/// A federated identity credential on the app: tokens from `issuer` about `subject` for
+/// `audience` (usually `api://AzureADTokenExchange`) are accepted as client assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederatedCredential {
+    pub issuer: String,
+    pub subject: String,
+    pub audience: String,
+}
+
 /// How the emulated tenant looks and which app credentials its token endpoint accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmulatorConfig {
@@ -162,8 +209,18 @@ pub struct EmulatorConfig {
     /// Demo groups, generated after the users (20 by default; see the crate docs for the
     /// well-known ones). Changing it never changes the users.
     pub groups: usize,
-    /// Demo data seed: same seed and size, same tenant.
+    /// Demo data seed: same seed and size, same tenant (and the same fault draws).
     pub seed: u64,
+    /// PEM certificates registered on the app; client assertions signed by their keys are
+    /// accepted. Default: [`TEST_CERTIFICATE_PEM`].
+    pub certificates: Vec<String>,
+    /// Federated identity credentials on the app (none by default). The registered
+    /// certificates' keys stand in for the external issuers' signing keys.
+    pub federated_credentials: Vec<FederatedCredential>,
+    /// The `X-IDENTITY-HEADER` the App Service managed identity endpoint expects.
+    pub identity_header: String,
+    /// Faults injected from the start; change them with [`Emulator::set_faults`].
+    pub faults: Faults,
 }
 
 impl Default for EmulatorConfig {
@@ -175,6 +232,10 @@ impl Default for EmulatorConfig {
             users: 100,
             groups: 20,
             seed: 1,
+            certificates: vec![TEST_CERTIFICATE_PEM.to_string()],
+            federated_credentials: Vec::new(),
+            identity_header: "emulator-identity-header".to_string(),
+            faults: Faults::default(),
         }
     }
 }
@@ -300,6 +361,22 @@ impl Emulator {
             .linked(group, link)
             .map(|o| o.id().to_string())
             .collect()
+    }
+
+    /// The faults in force now.
+    pub fn faults(&self) -> Faults {
+        self.state.faults.faults()
+    }
+
+    /// Changes the faults from the next request on.
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.faults.set(faults);
+    }
+
+    /// Every `Retry-After` the emulator answered that the client came back after, with how
+    /// long it waited; [`RetryAfterRecord::undercut`] flags a client that came back too soon.
+    pub fn retry_after_log(&self) -> Vec<RetryAfterRecord> {
+        self.state.faults.log()
     }
 
     /// Graph requests served so far (token requests not included).

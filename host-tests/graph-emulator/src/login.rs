@@ -1,6 +1,6 @@
-//! The Entra ID token endpoint (`POST /{tenant}/oauth2/v2.0/token`, client credentials) and
-//! the store of issued access tokens that every Graph request is checked against.
-//! Errors use the AADSTS codes Entra ID returns for the same mistakes.
+//! The Entra ID token endpoint (`POST /{tenant}/oauth2/v2.0/token`, client credentials with a
+//! secret or a client assertion) and the store of issued access tokens that every Graph request
+//! is checked against. Errors use the AADSTS codes Entra ID returns for the same mistakes.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::EmulatorConfig;
 use crate::clock;
 use crate::codec;
+use crate::credentials::Credentials;
 use crate::error::{GraphError, LoginError};
 use crate::odata;
 use crate::prng;
@@ -144,6 +145,7 @@ pub fn service_principal_id(config: &EmulatorConfig) -> String {
 /// JSON body Entra ID sends.
 pub fn token_request(
     config: &EmulatorConfig,
+    credentials: &Credentials,
     store: &TokenStore,
     tenant: &str,
     body: &[u8],
@@ -224,24 +226,30 @@ pub fn token_request(
             ));
         }
     };
-    let Some(secret) = field("client_secret") else {
-        return Err(LoginError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            7000216,
-            "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
-        ));
-    };
-    if secret != config.client_secret {
-        return Err(LoginError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            7000215,
-            format!(
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
-                config.client_id
-            ),
-        ));
+    match (field("client_secret"), field("client_assertion")) {
+        (Some(secret), _) if secret != config.client_secret => {
+            return Err(LoginError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7000215,
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+                    config.client_id
+                ),
+            ));
+        }
+        (Some(_), _) => {}
+        (None, Some(assertion)) => {
+            credentials.check_assertion(field("client_assertion_type"), assertion)?
+        }
+        (None, None) => {
+            return Err(LoginError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7000216,
+                "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+            ));
+        }
     }
     let access_token = store.issue(config, resource);
     let lifetime = TOKEN_LIFETIME.as_secs();
@@ -265,12 +273,17 @@ mod tests {
         )
     }
 
+    fn credentials() -> Credentials {
+        Credentials::new(&EmulatorConfig::default(), "http://127.0.0.1:1")
+    }
+
     #[test]
     fn issues_tokens_that_the_store_accepts_until_they_expire() {
         let config = EmulatorConfig::default();
         let store = TokenStore::new();
         let body = token_request(
             &config,
+            &credentials(),
             &store,
             &config.tenant_id,
             form(&config.client_secret).as_bytes(),
@@ -284,6 +297,7 @@ mod tests {
         store.check(Some(&format!("bearer {token}"))).unwrap();
         let second = token_request(
             &config,
+            &credentials(),
             &store,
             DOMAIN,
             form(&config.client_secret).as_bytes(),
@@ -322,8 +336,15 @@ mod tests {
     fn rejects_like_entra_id() {
         let config = EmulatorConfig::default();
         let store = TokenStore::new();
-        let err = token_request(&config, &store, &config.tenant_id, form("wrong").as_bytes())
-            .unwrap_err();
+        let credentials = credentials();
+        let err = token_request(
+            &config,
+            &credentials,
+            &store,
+            &config.tenant_id,
+            form("wrong").as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(
             (err.status, err.error, err.aadsts),
             (StatusCode::UNAUTHORIZED, "invalid_client", 7000215)
@@ -339,19 +360,34 @@ mod tests {
 
         let err = token_request(
             &config,
+            &credentials,
             &store,
             "00000000-0000-4000-8000-000000000000",
             form("x").as_bytes(),
         )
         .unwrap_err();
         assert_eq!(err.aadsts, 90002);
-        let err = token_request(&config, &store, &config.tenant_id, b"client_id=x").unwrap_err();
+        let err = token_request(
+            &config,
+            &credentials,
+            &store,
+            &config.tenant_id,
+            b"client_id=x",
+        )
+        .unwrap_err();
         assert_eq!((err.error, err.aadsts), ("invalid_request", 900144));
-        let err =
-            token_request(&config, &store, &config.tenant_id, b"grant_type=password").unwrap_err();
+        let err = token_request(
+            &config,
+            &credentials,
+            &store,
+            &config.tenant_id,
+            b"grant_type=password",
+        )
+        .unwrap_err();
         assert_eq!(err.error, "unsupported_grant_type");
         let err = token_request(
             &config,
+            &credentials,
             &store,
             &config.tenant_id,
             b"grant_type=client_credentials&client_id=other",
@@ -359,12 +395,24 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.error, "unauthorized_client");
         let bad_scope = form(&config.client_secret).replace("%2F.default", "%2FUser.Read");
-        let err =
-            token_request(&config, &store, &config.tenant_id, bad_scope.as_bytes()).unwrap_err();
+        let err = token_request(
+            &config,
+            &credentials,
+            &store,
+            &config.tenant_id,
+            bad_scope.as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(err.error, "invalid_scope");
         let no_secret = form("").replace("client_secret=&", "");
-        let err =
-            token_request(&config, &store, &config.tenant_id, no_secret.as_bytes()).unwrap_err();
+        let err = token_request(
+            &config,
+            &credentials,
+            &store,
+            &config.tenant_id,
+            no_secret.as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(err.aadsts, 7000216);
     }
 }

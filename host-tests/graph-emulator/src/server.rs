@@ -1,8 +1,8 @@
 //! The HTTP layer: a hyper 1 HTTP/1.1 server with keep-alive on one listener, routing each
-//! request to the token endpoint or to Graph (after the bearer-token check), and stamping
+//! request to the token endpoint, the managed identity endpoints, the fault-injection admin
+//! endpoint or Graph (after the bearer-token check, then the faults drawn for it), and stamping
 //! every response with Graph's correlation headers and content type.
 
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -21,12 +21,16 @@ use tokio::task::JoinSet;
 
 use crate::EmulatorConfig;
 use crate::audit_logs;
+use crate::batch;
 use crate::codec;
+use crate::credentials::Credentials;
 use crate::deleted_items;
 use crate::error::{GraphError, LoginError};
+use crate::faults::{Fault, FaultInjector};
 use crate::groups;
 use crate::login::{self, TokenStore};
 use crate::mailbox_settings;
+use crate::managed_identity::{self, Host};
 use crate::prng;
 use crate::tenant::Tenant;
 use crate::users;
@@ -45,6 +49,8 @@ pub struct State {
     pub base_url: String,
     pub tenant: RwLock<Tenant>,
     pub tokens: TokenStore,
+    pub credentials: Credentials,
+    pub faults: FaultInjector,
     pub graph_requests: AtomicU64,
     correlation: AtomicU64,
 }
@@ -52,6 +58,8 @@ pub struct State {
 impl State {
     pub fn new(config: EmulatorConfig, base_url: String, tenant: Tenant) -> Self {
         State {
+            credentials: Credentials::new(&config, &base_url),
+            faults: FaultInjector::new(config.faults.clone(), config.seed),
             config,
             base_url,
             tenant: RwLock::new(tenant),
@@ -119,7 +127,7 @@ pub async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::
                     connections.spawn(async move {
                         let service = service_fn(move |request| {
                             let state = state.clone();
-                            async move { Ok::<_, Infallible>(handle(&state, request).await) }
+                            async move { handle(&state, request).await }
                         });
                         let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
                     });
@@ -132,7 +140,39 @@ pub async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::
     }
 }
 
-async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Returned instead of an answer to close the connection without one (an injected fault).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// What a path is for, before its body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Login,
+    ManagedIdentity(Host),
+    Admin,
+    Graph,
+}
+
+fn endpoint(segments: &[String]) -> Endpoint {
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    match s[..] {
+        [_, "oauth2", "v2.0", "token"] => Endpoint::Login,
+        ["msi", "token"] => Endpoint::ManagedIdentity(Host::AppService),
+        ["metadata", "identity", "oauth2", "token"] => Endpoint::ManagedIdentity(Host::VirtualMachine),
+        ["_emulator", ..] => Endpoint::Admin,
+        _ => Endpoint::Graph,
+    }
+}
+
+async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
     let request_id = state.correlation_id();
     let client_request_id = request
         .headers()
@@ -148,12 +188,15 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
         .filter(|s| !s.is_empty())
         .map(|s| codec::percent_decode(s, false))
         .collect();
-    let is_login = segments.len() == 4
-        && segments[1] == "oauth2"
-        && segments[2] == "v2.0"
-        && segments[3] == "token";
-    if !is_login {
+    let endpoint = endpoint(&segments);
+    if endpoint == Endpoint::Graph {
         state.graph_requests.fetch_add(1, Ordering::Relaxed);
+    }
+    if endpoint != Endpoint::Admin {
+        let latency = state.faults.latency();
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
     }
 
     let body = match Limited::new(body, MAX_BODY).collect().await {
@@ -164,11 +207,22 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 "Request_BadRequest",
                 "The request body is too large.",
             );
-            return graph_error_response(&error, &request_id, &client_request_id);
+            return Ok(graph_error_response(&error, &request_id, &client_request_id));
         }
     };
 
-    if is_login {
+    if endpoint == Endpoint::Admin {
+        return Ok(admin(state, &parts.method, &segments, &body));
+    }
+    if let Endpoint::ManagedIdentity(host) = endpoint {
+        let pairs = parts.uri.query().map(codec::parse_pairs).unwrap_or_default();
+        let (status, json) = match managed_identity::token(host, &state.config, &state.tokens, &pairs, &parts.headers) {
+            Ok(json) => (StatusCode::OK, json),
+            Err(refusal) => refusal,
+        };
+        return Ok(response(status, Some(LOGIN_JSON), json.to_string().into_bytes(), &request_id, &client_request_id));
+    }
+    if endpoint == Endpoint::Login {
         if parts.method != Method::POST {
             let error = LoginError::new(
                 StatusCode::BAD_REQUEST,
@@ -179,9 +233,9 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                     parts.method
                 ),
             );
-            return login_error_response(&error, &request_id, &client_request_id);
+            return Ok(login_error_response(&error, &request_id, &client_request_id));
         }
-        return match login::token_request(&state.config, &state.tokens, &segments[0], &body) {
+        return Ok(match login::token_request(&state.config, &state.credentials, &state.tokens, &segments[0], &body) {
             Ok(json) => response(
                 StatusCode::OK,
                 Some(LOGIN_JSON),
@@ -190,17 +244,57 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 &client_request_id,
             ),
             Err(error) => login_error_response(&error, &request_id, &client_request_id),
-        };
+        });
     }
 
-    match graph(
-        state,
-        &parts.method,
-        &segments,
-        parts.uri.query(),
-        &parts.headers,
-        &body,
-    ) {
+    // Faults strike only requests Graph would have accepted: a bad token is answered first.
+    let authorization = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let mut dropped = false;
+    if state.tokens.check(authorization).is_ok() {
+        // The client-request-id names one call across its retries; without one, the URL does.
+        let key = parts
+            .headers
+            .get("client-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(|| format!("{} {}", parts.method, parts.uri), str::to_owned);
+        state.faults.arrived(&key);
+        let refusal = match state.faults.draw(false) {
+            Some(Fault::Throttle(seconds)) => Some(throttled(seconds)),
+            Some(Fault::Unavailable(seconds)) => Some(unavailable(seconds)),
+            Some(Fault::ServerError) => Some(GraphError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "generalException",
+                "General exception while processing.",
+            )),
+            Some(Fault::Drop) => {
+                dropped = true;
+                None
+            }
+            None => None,
+        };
+        if let Some(error) = refusal {
+            if let Some(seconds) = error.retry_after {
+                state.faults.told_to_wait(&key, seconds);
+            }
+            return Ok(graph_error_response(&error, &request_id, &client_request_id));
+        }
+    }
+
+    let is_batch = parts.method == Method::POST && segments.len() == 2 && segments[0] == "v1.0" && segments[1] == "$batch";
+    let result = if is_batch {
+        state
+            .tokens
+            .check(authorization)
+            .and_then(|()| batch::batch(state, &body, &request_id, &client_request_id))
+            .map(|json| Reply::json(StatusCode::OK, json.to_string().into_bytes()))
+    } else {
+        graph(state, &parts.method, &segments, parts.uri.query(), &parts.headers, &body)
+    };
+    if dropped {
+        // The work is done; only the answer is lost.
+        return Err(Dropped);
+    }
+    Ok(match result {
         Ok(reply) => {
             let mut built = response(
                 reply.status,
@@ -215,6 +309,52 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             built
         }
         Err(error) => graph_error_response(&error, &request_id, &client_request_id),
+    })
+}
+
+/// Graph's answer to a throttled request.
+pub fn throttled(seconds: u64) -> GraphError {
+    GraphError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Too many requests.",
+    )
+    .with_retry_after(seconds)
+}
+
+pub fn unavailable(seconds: u64) -> GraphError {
+    GraphError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "serviceNotAvailable",
+        "Service unavailable.",
+    )
+    .with_retry_after(seconds)
+}
+
+/// `/_emulator/faults` (GET the settings, POST a JSON object of settings to change) and
+/// `/_emulator/retry-after` (GET every Retry-After issued and how long the client waited).
+fn admin(state: &State, method: &Method, segments: &[String], body: &[u8]) -> Response<Full<Bytes>> {
+    let answer = |status: StatusCode, json: serde_json::Value| {
+        let mut built = Response::new(Full::new(Bytes::from(json.to_string())));
+        *built.status_mut() = status;
+        built.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(LOGIN_JSON));
+        built
+    };
+    let what = segments.get(1).map(String::as_str);
+    match (method, what) {
+        (&Method::GET, Some("faults")) => answer(StatusCode::OK, state.faults.faults().to_json()),
+        (&Method::POST, Some("faults")) => {
+            let changes = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+            match state.faults.faults().update(&changes) {
+                Ok(faults) => {
+                    state.faults.set(faults.clone());
+                    answer(StatusCode::OK, faults.to_json())
+                }
+                Err(message) => answer(StatusCode::BAD_REQUEST, serde_json::json!({ "error": message })),
+            }
+        }
+        (&Method::GET, Some("retry-after")) => answer(StatusCode::OK, state.faults.log_json()),
+        _ => answer(StatusCode::NOT_FOUND, serde_json::json!({ "error": "unknown emulator admin endpoint: GET/POST /_emulator/faults, GET /_emulator/retry-after" })),
     }
 }
 
@@ -236,21 +376,32 @@ fn graph(
         .and_then(|v| v.to_str().ok());
     state.tokens.check(authorization)?;
     let pairs = query.map(codec::parse_pairs).unwrap_or_default();
-    let segments = &segments[1..];
+    route(state, method, &segments[1..], &pairs, headers, body)
+}
+
+/// Routes a Graph request already authenticated, by its path after the version.
+pub fn route(
+    state: &State,
+    method: &Method,
+    segments: &[String],
+    pairs: &[(String, String)],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Reply, GraphError> {
     match segments.first().map(String::as_str) {
-        Some("groups") => groups::route(state, method, segments, &pairs, headers, body),
+        Some("groups") => groups::route(state, method, segments, pairs, headers, body),
         Some(s) if s.eq_ignore_ascii_case("auditLogs") => {
-            audit_logs::route(state, method, segments, &pairs, headers)
+            audit_logs::route(state, method, segments, pairs, headers)
         }
         Some(s) if s.eq_ignore_ascii_case("directory") => {
-            deleted_items::route(state, method, segments, &pairs, headers, body)
+            deleted_items::route(state, method, segments, pairs, headers, body)
         }
         // Exchange's part of a user, kept apart from the directory's routes.
         Some("users") if segments.get(2).is_some_and(|s| s.eq_ignore_ascii_case("mailboxSettings")) => {
             mailbox_settings::route(state, method, segments)
         }
         // Users also answer the service document and unknown segments.
-        _ => users::route(state, method, segments, &pairs, headers, body),
+        _ => users::route(state, method, segments, pairs, headers, body),
     }
 }
 
@@ -304,6 +455,9 @@ fn graph_error_response(
         .and_then(|l| HeaderValue::from_str(l).ok())
     {
         built.headers_mut().insert(LOCATION, location);
+    }
+    if let Some(seconds) = error.retry_after {
+        built.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     if error.status == StatusCode::UNAUTHORIZED {
         built.headers_mut().insert(
