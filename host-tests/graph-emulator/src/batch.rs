@@ -113,7 +113,12 @@ fn answer(
     if segments.first().is_some_and(|s| s == "v1.0") {
         segments.remove(0);
     }
-    let key = format!("{method} {url}");
+    // Requests of a batch carry no client-request-id of their own; their content names them
+    // (member adds differ only by body).
+    let key = match &request["body"] {
+        Value::Null => format!("{method} {url}"),
+        body => format!("{method} {url} {body}"),
+    };
     state.faults.arrived(&key);
     match state.faults.draw(true) {
         Some(Fault::Throttle(seconds)) => {

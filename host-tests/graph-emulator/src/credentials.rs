@@ -162,7 +162,8 @@ impl Credentials {
                 ),
             ));
         }
-        self.check_time_and_replay(jwt)
+        self.check_time(jwt)?;
+        self.check_replay(jwt)
     }
 
     /// A federated token: iss, sub and aud must match a federated identity credential; the
@@ -219,10 +220,11 @@ impl Credentials {
                 "Client assertion failed signature validation. [Reason - The key used to sign the federated token was not found among the issuer's keys.]",
             ));
         }
-        self.check_time_and_replay(jwt)
+        // A workload's federated token is reused until it expires: no replay check.
+        self.check_time(jwt)
     }
 
-    fn check_time_and_replay(&self, jwt: &Jwt) -> Result<(), LoginError> {
+    fn check_time(&self, jwt: &Jwt) -> Result<(), LoginError> {
         let now = clock::unix_now();
         let (nbf, exp) = (jwt.number("nbf"), jwt.number("exp"));
         let Some(exp) = exp else {
@@ -244,8 +246,14 @@ impl Credentials {
                 ),
             ));
         }
-        // Entra ID documents no dedicated code for a replayed assertion; it answers it as an
-        // invalid assertion (AADSTS50013).
+        Ok(())
+    }
+
+    /// A certificate assertion is good once. Entra ID documents no dedicated code for a
+    /// replayed one; it answers it as an invalid assertion (AADSTS50013).
+    fn check_replay(&self, jwt: &Jwt) -> Result<(), LoginError> {
+        let now = clock::unix_now();
+        let exp = jwt.number("exp").unwrap_or(now);
         if let Some(jti) = jwt.claim("jti") {
             let mut seen = self.seen_jti.lock().unwrap_or_else(|e| e.into_inner());
             seen.retain(|_, until| *until >= now);

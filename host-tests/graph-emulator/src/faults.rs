@@ -103,7 +103,8 @@ pub enum Fault {
 /// A `Retry-After` the emulator sent and what the client did next with the same request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryAfterRecord {
-    /// The `client-request-id` the request carried, else its method and URL.
+    /// The `client-request-id` the request carried, else its method and URL (and body, inside
+    /// a batch).
     pub key: String,
     pub retry_after: Duration,
     /// From the answer to the client's next request with the same key.
