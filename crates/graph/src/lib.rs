@@ -1,6 +1,7 @@
 //! Microsoft Graph client for the connector: the one place that builds Graph requests (URLs, OData
-//! queries, headers), acquires and caches the app token, and turns Graph's answers into typed values
-//! and errors. It does no I/O of its own: the caller supplies a [`Transport`] (wasi:http in the
+//! queries, headers, `$batch`), acquires and caches the app token (secret, certificate, managed
+//! identity or federated credential), retries throttled and failed calls within a budget, and turns
+//! Graph's answers into typed values and errors. It does no I/O of its own: the caller supplies a [`Transport`] (wasi:http in the
 //! components, hyper in native tests), so the crate compiles unchanged for wasm32-wasip2 and native.
 
 mod assertion;

@@ -159,8 +159,8 @@ impl<'p> Budget<'p> {
     }
 }
 
-/// A failed attempt the client is about to repeat, for the transport's log: Graph's request-id
-/// and the call's client-request-id tie it to Graph's own records.
+/// A failed attempt the client has waited after and now repeats, for the transport's log:
+/// Graph's request-id and the call's client-request-id tie it to Graph's own records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryNotice {
     pub method: String,
@@ -192,7 +192,7 @@ impl fmt::Display for RetryNotice {
         }
         write!(
             f,
-            ", client-request-id {}); retrying in {:.1} s",
+            ", client-request-id {}); retrying after {:.1} s",
             self.client_request_id,
             self.wait.as_secs_f64()
         )

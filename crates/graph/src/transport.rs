@@ -26,8 +26,8 @@ pub trait Transport {
         )))
     }
 
-    /// Called before each retry with what failed (Graph's request-id included) and how long
-    /// the client will wait; a place to log it. The default ignores it.
+    /// Called after the wait, just before each retry, with what failed (Graph's request-id
+    /// included) and how long the client waited; a place to log it. The default ignores it.
     fn retrying(&self, notice: &RetryNotice) {
         let _ = notice;
     }
