@@ -7,7 +7,20 @@ use scim::error::ScimError;
 use scim_graph::UserNames;
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
+use graph::{RetryNotice, RetryPolicy};
+use spin_sdk::wasip3::clocks::monotonic_clock;
 use std::cell::Cell;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
+
+/// A Graph exchange that takes longer is abandoned (and retried when the call is idempotent).
+const GRAPH_EXCHANGE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a SCIM request may spend waiting out Graph's throttling before it answers 429/503
+/// itself, with Graph's `Retry-After`: well inside the host's 30 s request deadline.
+const RETRY_BUDGET: Duration = Duration::from_secs(10);
 
 thread_local! {
     // One instance runs on one thread; leaking one cache per instance gives requests a
@@ -44,6 +57,7 @@ impl Connection {
 
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
         GraphClient::new(&self.transport, &self.tenant.graph, TOKENS.with(|tokens| *tokens))
+            .with_retry_policy(RetryPolicy { max_wait: RETRY_BUDGET, ..RetryPolicy::default() })
     }
 
     /// Requests sent to Graph (and its token endpoint) through this connection so far.
@@ -83,12 +97,41 @@ impl Transport for SpinTransport {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         self.sent.set(self.sent.get() + 1);
         let fail = |message: String| TransportError { message };
-        let request = request.map(|body| FullBody::new(bytes::Bytes::from(body)));
-        let response = spin_sdk::http::send(request)
+        let exchange = async {
+            let request = request.map(|body| FullBody::new(bytes::Bytes::from(body)));
+            let response = spin_sdk::http::send(request).await.map_err(|code| fail(format!("{code:?}")))?;
+            let (parts, body) = response.into_parts();
+            let body = body.bytes().await.map_err(|code| fail(format!("{code:?}")))?;
+            Ok(http::Response::from_parts(parts, body.to_vec()))
+        };
+        within(GRAPH_EXCHANGE_TIMEOUT, exchange)
             .await
-            .map_err(|code| fail(format!("{code:?}")))?;
-        let (parts, body) = response.into_parts();
-        let body = body.bytes().await.map_err(|code| fail(format!("{code:?}")))?;
-        Ok(http::Response::from_parts(parts, body.to_vec()))
+            .unwrap_or_else(|| Err(fail(format!("no answer within {} s", GRAPH_EXCHANGE_TIMEOUT.as_secs()))))
     }
+
+    async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
+        monotonic_clock::wait_for(duration.as_nanos().min(u64::MAX as u128) as u64).await;
+        Ok(())
+    }
+
+    fn retrying(&self, notice: &RetryNotice) {
+        eprintln!("graph: {notice}");
+    }
+
+    /// wit-bindgen's runtime (without `inter-task-wakeup`) traps when a request waits on another
+    /// request's wakeup; requests waiting for a shared token look again on the host's timer.
+    fn wakes_other_tasks(&self) -> bool {
+        false
+    }
+}
+
+/// `work`'s output, or `None` if `limit` passes first.
+async fn within<F: Future>(limit: Duration, work: F) -> Option<F::Output> {
+    let mut work = pin!(work);
+    let mut timer = pin!(monotonic_clock::wait_for(limit.as_nanos().min(u64::MAX as u128) as u64));
+    poll_fn(|cx| match work.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+    })
+    .await
 }

@@ -128,7 +128,12 @@ pub(crate) async fn bearer_token<T: Transport>(
         }
         if cache.acquiring.get() {
             let awaited = cache.acquisitions.get() + 1;
-            AcquisitionDone { cache }.await;
+            if !acquisition_done(transport, cache).await {
+                // This caller cannot wait for the other: it fetches a token of its own.
+                let (access_token, expires_in) = fetch_token(transport, config, cache).await?;
+                cache.store(key, access_token.clone(), expires_in);
+                return Ok(access_token);
+            }
             if let Some(token) = cache.get(&key) {
                 return Ok(token);
             }
@@ -183,6 +188,25 @@ impl Drop for Acquisition<'_> {
             waker.wake();
         }
     }
+}
+
+/// How often a caller that cannot be woken by another task looks again for the token.
+const ACQUISITION_POLL: Duration = Duration::from_millis(5);
+
+/// Waits until no acquisition is in flight: woken by it where the transport's runtime delivers
+/// wakeups between tasks, else looking again every few milliseconds on the transport's timer.
+/// `false` when the transport can do neither.
+async fn acquisition_done<T: Transport>(transport: &T, cache: &TokenCache) -> bool {
+    if transport.wakes_other_tasks() {
+        AcquisitionDone { cache }.await;
+        return true;
+    }
+    while cache.acquiring.get() {
+        if transport.sleep(ACQUISITION_POLL).await.is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 /// Ready once no acquisition is in flight.

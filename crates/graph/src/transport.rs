@@ -31,6 +31,13 @@ pub trait Transport {
     fn retrying(&self, notice: &RetryNotice) {
         let _ = notice;
     }
+
+    /// Whether a future of one task, woken from another task of the same program, is resumed.
+    /// Most runtimes do this; a WASI 0.3 guest's (wit-bindgen without `inter-task-wakeup`)
+    /// traps instead, so there callers sharing one token acquisition look again on a timer.
+    fn wakes_other_tasks(&self) -> bool {
+        true
+    }
 }
 
 /// No HTTP answer could be had (DNS, connect, TLS, timeout, a host policy refusing the outbound call).

@@ -117,3 +117,39 @@ fn an_abandoned_acquisition_lets_a_waiter_take_over() {
     assert_eq!(transport.token_requests.get(), 2);
     assert_eq!(*transport.graph_requests.borrow(), vec!["Bearer shared"]);
 }
+
+/// The same endpoint for a runtime that cannot resume a task woken by another (a WASI 0.3
+/// guest): waiting callers look again on the transport's timer instead.
+struct TimerOnly {
+    endpoint: SlowTokenEndpoint,
+    sleeps: Cell<u32>,
+}
+
+impl Transport for TimerOnly {
+    async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.endpoint.send(request).await
+    }
+
+    async fn sleep(&self, _: std::time::Duration) -> Result<(), TransportError> {
+        self.sleeps.set(self.sleeps.get() + 1);
+        YieldOnce(false).await;
+        Ok(())
+    }
+
+    fn wakes_other_tasks(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn where_tasks_cannot_wake_each_other_waiters_poll_on_the_timer_and_still_share_one_token() {
+    let transport = TimerOnly { endpoint: endpoint(200), sleeps: Cell::new(0) };
+    let (config, tokens) = (config(), TokenCache::with_clock(support::now));
+    let client = GraphClient::new(&transport, &config, &tokens);
+    let ids: Vec<String> = (0..50).map(|i| format!("u{i}")).collect();
+    let results = futures::executor::block_on(join_all(ids.iter().map(|id| client.delete_user(id))));
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(transport.endpoint.token_requests.get(), 1);
+    assert!(transport.sleeps.get() >= 49, "every waiter looked again on the timer: {}", transport.sleeps.get());
+    assert!(transport.endpoint.graph_requests.borrow().iter().all(|a| a == "Bearer shared"));
+}
