@@ -38,6 +38,11 @@ enum Command {
         #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
         manifest: PathBuf,
     },
+    /// Print the Graph permissions guide (docs/permissions.md) from the components' describe().
+    Permissions {
+        #[arg(long, default_value = component_artifacts::SPIN_MANIFEST)]
+        manifest: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -143,6 +148,11 @@ async fn run(command: Command) -> Result<()> {
             // describe() needs no variables; placeholders satisfy the manifest's required ones.
             let app = App::load(&manifest, HostOptions { variables: placeholder_variables(&manifest)?, ..Default::default() })?;
             print!("{}", scim_host::describe::gateway_routes(&app).await?);
+            Ok(())
+        }
+        Command::Permissions { manifest } => {
+            let app = App::load(&manifest, HostOptions { variables: placeholder_variables(&manifest)?, ..Default::default() })?;
+            print!("{}", scim_host::describe::permissions_guide(&app).await?);
             Ok(())
         }
     }

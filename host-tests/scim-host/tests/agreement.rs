@@ -46,6 +46,20 @@ async fn gateway_routes_are_generated_from_describe() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_permissions_guide_is_generated_from_describe() {
+    let generated = scim_host::describe::permissions_guide(&app()).await.unwrap();
+    let committed_path = Path::new(component_artifacts::SPIN_MANIFEST).parent().unwrap().join("docs/permissions.md");
+    let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+    assert_eq!(
+        committed, generated,
+        "docs/permissions.md is stale: regenerate it with `cargo run -p scim-host -- permissions > docs/permissions.md`"
+    );
+    for permission in ["User.Read.All", "User.ReadWrite.All", "GroupMember.Read.All", "AuditLog.Read.All"] {
+        assert!(generated.contains(&format!("- {permission}\n")), "the tenant-wide set lists {permission}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn every_operation_describes_itself_under_its_component_id() {
     let app = app();
     for id in operations() {
