@@ -11,7 +11,7 @@
 //! no longer keeps (a hard-deleted user, a security group, which Graph deletes for good) is
 //! answered with what the log knows: id, name, and when.
 
-use graph::{AuditQuery, DateTimeOffset, DeletedItem, Filter, GraphClient, Literal, Transport};
+use graph::{AuditQuery, DateTimeOffset, DeletedItem, Filter, GraphClient, MAX_IDS_PER_FILTER, Transport};
 use scim::error::{ScimError, ScimType};
 use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
@@ -41,9 +41,6 @@ const MAX_ENTRIES: usize = 20_000;
 
 /// Graph's largest page of audit entries.
 const AUDIT_PAGE: u32 = 1_000;
-
-/// Objects read by id per Graph request (`id eq .. or id eq ..`): Graph's limit on `or` terms.
-const IDS_PER_REQUEST: usize = 15;
 
 impl Directory {
     fn category(self) -> &'static str {
@@ -182,7 +179,7 @@ async fn audited<T: Transport>(
     }
 }
 
-/// The page's objects as they are now, in the page's order, read `IDS_PER_REQUEST` at a time.
+/// The page's objects as they are now, in the page's order, read `MAX_IDS_PER_FILTER` at a time.
 async fn live(
     connection: &Connection,
     directory: Directory,
@@ -192,11 +189,8 @@ async fn live(
 ) -> Result<Vec<Value>, ScimError> {
     let graph = connection.graph();
     let mut resources = Vec::with_capacity(page.len());
-    for chunk in page.chunks(IDS_PER_REQUEST) {
-        let filter = chunk
-            .iter()
-            .map(|a| Filter::Eq("id".into(), Literal::Str(a.id.clone())))
-            .reduce(Filter::or);
+    for chunk in page.chunks(MAX_IDS_PER_FILTER) {
+        let filter = Filter::any_id(chunk.iter().map(|a| a.id.as_str()));
         let top = Some(chunk.len() as u32);
         let mut found: Vec<(String, Value)> = Vec::new();
         match directory {

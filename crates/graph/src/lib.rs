@@ -38,7 +38,7 @@ pub use group::{
     DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group, ObjectKind,
 };
 pub use mailbox::{AutomaticRepliesSetting, DateTimeTimeZone, MailboxSettings};
-pub use odata::{DateTimeOffset, Filter, Literal};
+pub use odata::{DateTimeOffset, Filter, Literal, MAX_IDS_PER_FILTER};
 pub use page::{Page, skip_token_from_next_link};
 pub use retry::{RetryNotice, RetryPolicy};
 pub use token::TokenCache;

@@ -129,7 +129,16 @@ fn write_string(s: &str, out: &mut String) {
     out.push('\'');
 }
 
+/// Ids one `$filter` may name: Graph refuses more than 15 `or`ed equality terms.
+pub const MAX_IDS_PER_FILTER: usize = 15;
+
 impl Filter {
+    /// `id eq 'a' or id eq 'b' ...`: the objects with these ids (at most
+    /// [`MAX_IDS_PER_FILTER`] for Graph to accept it); `None` for no ids.
+    pub fn any_id<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<Filter> {
+        ids.into_iter().map(|id| Filter::Eq("id".into(), Literal::Str(id.to_string()))).reduce(Filter::or)
+    }
+
     pub fn and(self, other: Filter) -> Filter {
         Filter::And(Box::new(self), Box::new(other))
     }
@@ -234,6 +243,15 @@ mod tests {
             eq("displayName", "x' or 1 eq 1 or 'y").to_odata(),
             "displayName eq 'x'' or 1 eq 1 or ''y'"
         );
+    }
+
+    #[test]
+    fn any_id_ors_equalities_and_is_none_for_no_ids() {
+        assert_eq!(Filter::any_id(["a"]).unwrap().to_odata(), "id eq 'a'");
+        let three = Filter::any_id(["a", "b'c", "d"]).unwrap().to_odata();
+        assert!(three.contains("id eq 'a'") && three.contains("id eq 'b''c'") && three.contains("id eq 'd'"), "{three}");
+        assert_eq!(three.matches(" or ").count(), 2, "{three}");
+        assert_eq!(Filter::any_id([]), None);
     }
 
     #[test]

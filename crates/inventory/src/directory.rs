@@ -10,10 +10,10 @@
 //! deprovisioning documents. Its cost follows the number of changes, not the tenant's size.
 
 use crate::cursor;
-use crate::document::LinkedObject;
+use crate::document::{LinkedObject, seed_type};
 use crate::{Document, JobError, Next, Step, StepRequest};
 use graph::{
-    DeltaItem, DeltaNext, DeltaRequest, Filter, GraphClient, GroupQuery, LinkChange, Literal, ObjectKind,
+    DeltaItem, DeltaNext, DeltaRequest, Filter, GraphClient, GroupQuery, LinkChange, MAX_IDS_PER_FILTER,
     RemovalReason, Transport, UserQuery,
 };
 use mapping::AttributeMap;
@@ -24,8 +24,6 @@ use std::collections::BTreeSet;
 
 /// Graph's largest page of users or groups.
 pub const OBJECTS_PER_PAGE: u32 = 999;
-/// Ids one `$filter` may name (Graph caps `or`ed equality terms at 15).
-const IDS_PER_READ: usize = 15;
 
 /// How users become documents: SCIM userNames (the tenant's default domain) and the map.
 pub struct UserDocuments<'a> {
@@ -118,8 +116,8 @@ pub async fn users_incremental_step<T: Transport>(
             DeltaItem::Removed { id, reason } => documents.push(removal("user-deleted", id, reason)),
         }
     }
-    for ids in changed.into_iter().collect::<Vec<_>>().chunks(IDS_PER_READ) {
-        let query = UserQuery { filter: ids_filter(ids), top: Some(IDS_PER_READ as u32), ..Default::default() };
+    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
+        let query = UserQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
         // An object deleted since the page was read is missing here; the next round removes it.
         documents.extend(graph.list_users(&query).await?.value.iter().filter_map(|user| users.document(user)));
     }
@@ -146,8 +144,8 @@ pub async fn groups_incremental_step<T: Transport>(
             DeltaItem::Removed { id, reason } => documents.push(removal("group-deleted", id, reason)),
         }
     }
-    for ids in changed.into_iter().collect::<Vec<_>>().chunks(IDS_PER_READ) {
-        let query = GroupQuery { filter: ids_filter(ids), top: Some(IDS_PER_READ as u32), ..Default::default() };
+    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
+        let query = GroupQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
         documents.extend(graph.list_groups(&query).await?.value.iter().filter_map(|group| groups.document(group)));
     }
     Ok(Step { documents, next: incremental_next(GROUPS_INCREMENTAL, page.next) })
@@ -212,22 +210,14 @@ fn link_change(kind: &'static str, field: &str, group_id: &str, changes: &[LinkC
         changes
             .iter()
             .filter(|change| change.removed == removed)
-            .map(|change| LinkedObject { id: change.id.clone(), kind: kind_name(change.kind).into() })
+            .map(|change| LinkedObject {
+                id: change.id.clone(),
+                // A delta reference does not say what another kind of object is.
+                kind: seed_type(change.kind).unwrap_or("directoryobject").into(),
+            })
             .collect()
     };
     let json = json!({ "groupId": group_id, "added": linked(false), "removed": linked(true), "relationship": field });
     Some(Document { kind, object_id: group_id.to_string(), json })
 }
 
-fn kind_name(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::User => "user",
-        ObjectKind::Group => "group",
-        ObjectKind::ServicePrincipal => "serviceaccount",
-        ObjectKind::Other => "directoryobject",
-    }
-}
-
-fn ids_filter(ids: &[String]) -> Option<Filter> {
-    ids.iter().map(|id| Filter::Eq("id".into(), Literal::Str(id.clone()))).reduce(Filter::or)
-}

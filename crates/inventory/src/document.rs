@@ -46,10 +46,18 @@ impl LinkedObject {
 /// The seed's type names: `user`, `group`, and `serviceaccount` for service principals; other
 /// directory objects (devices, contacts) keep Graph's type name in lower case.
 pub fn member_type(object: &DirectoryObject) -> String {
-    match object.kind() {
-        ObjectKind::User => "user".into(),
-        ObjectKind::Group => "group".into(),
-        ObjectKind::ServicePrincipal => "serviceaccount".into(),
-        ObjectKind::Other => object.type_name().unwrap_or("directoryobject").to_ascii_lowercase(),
+    match seed_type(object.kind()) {
+        Some(name) => name.into(),
+        None => object.type_name().unwrap_or("directoryobject").to_ascii_lowercase(),
+    }
+}
+
+/// The seed's name for the kinds of object it names.
+pub(crate) fn seed_type(kind: ObjectKind) -> Option<&'static str> {
+    match kind {
+        ObjectKind::User => Some("user"),
+        ObjectKind::Group => Some("group"),
+        ObjectKind::ServicePrincipal => Some("serviceaccount"),
+        ObjectKind::Other => None,
     }
 }
