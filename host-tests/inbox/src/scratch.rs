@@ -81,6 +81,20 @@ impl ScratchPostgres {
         format!("postgres://inbox@127.0.0.1:{}/{database}", self.port)
     }
 
+    /// An empty database `name` (dropped first if it exists), and its URL: one per test, so
+    /// tests sharing the server do not see each other's tables.
+    pub async fn fresh_database(&self, name: &str) -> Result<String, ScratchError> {
+        let (admin, connection) = tokio_postgres::connect(&self.url(), tokio_postgres::NoTls)
+            .await
+            .map_err(|e| fail(format!("cannot connect to the scratch server: {e}")))?;
+        tokio::spawn(connection);
+        // Separate statements: neither may run inside a transaction block.
+        for statement in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+            admin.batch_execute(&statement).await.map_err(|e| fail(format!("{statement}: {e}")))?;
+        }
+        Ok(self.database_url(name))
+    }
+
     /// Accepting connections is not enough: the server says "starting up" until recovery ends.
     fn wait_until_ready(&self, bin: &Path) -> Result<(), ScratchError> {
         let deadline = Instant::now() + Duration::from_secs(30);

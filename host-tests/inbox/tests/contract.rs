@@ -24,11 +24,7 @@ fn sqlite(directory: &tempfile::TempDir) -> Location {
 async fn postgres(database: &str) -> Location {
     static SERVER: OnceLock<ScratchPostgres> = OnceLock::new();
     let server = SERVER.get_or_init(|| ScratchPostgres::start().expect("a scratch PostgreSQL server"));
-    let (admin, connection) = tokio_postgres::connect(&server.url(), tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database}")).await.unwrap();
-    admin.batch_execute(&format!("CREATE DATABASE {database}")).await.unwrap();
-    Location(server.database_url(database))
+    Location(server.fresh_database(database).await.unwrap())
 }
 
 /// Runs a check once on SQLite and once on PostgreSQL.

@@ -30,11 +30,7 @@ fn sqlite(directory: &tempfile::TempDir, name: &str) -> String {
 async fn postgres(database: &str) -> String {
     static SERVER: OnceLock<ScratchPostgres> = OnceLock::new();
     let server = SERVER.get_or_init(|| ScratchPostgres::start().expect("a scratch PostgreSQL server"));
-    let (admin, connection) = tokio_postgres::connect(&server.url(), tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database}")).await.unwrap();
-    admin.batch_execute(&format!("CREATE DATABASE {database}")).await.unwrap();
-    server.database_url(database)
+    server.fresh_database(database).await.unwrap()
 }
 
 /// A job's documents as (kind, object id) -> document, checking none is there twice.
