@@ -469,6 +469,9 @@ impl<'a, T: Transport> GraphClient<'a, T> {
                     };
                     (failure, error, replay)
                 }
+                Err(Error::Transport(refused)) if refused.refused => {
+                    return Err(self.gave_up(Error::Transport(refused)));
+                }
                 Err(error @ Error::Transport(_)) => (Failure::NoAnswer, error, replay),
                 // Graph was not asked yet, so any request may try again.
                 Err(error @ Error::Token { status, .. }) => (
@@ -479,13 +482,13 @@ impl<'a, T: Transport> GraphClient<'a, T> {
                     error,
                     Replay::Safe,
                 ),
-                Err(error) => return Err(error),
+                Err(error) => return Err(self.gave_up(error)),
             };
             let Some(wait) = budget.next_wait(&failure, failure_replay) else {
-                return Err(error);
+                return Err(self.gave_up(error));
             };
             if self.transport.sleep(wait).await.is_err() {
-                return Err(error);
+                return Err(self.gave_up(error));
             }
             self.transport.retrying(&RetryNotice {
                 method: method.to_string(),
@@ -505,6 +508,12 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             });
             attempt += 1;
         }
+    }
+
+    /// The call's last word, shown to the transport before the caller sees it.
+    fn gave_up(&self, error: Error) -> Error {
+        self.transport.failed(&error);
+        error
     }
 
     /// One attempt: a token (cached, or fetched) and the request.

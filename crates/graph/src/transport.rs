@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
+use crate::error::Error;
 use crate::retry::RetryNotice;
 
 /// Sends one HTTP request and returns the whole response. Implementations do no retries and no
@@ -32,6 +33,12 @@ pub trait Transport {
         let _ = notice;
     }
 
+    /// Called with the error a call ends in, after any retries (Graph's request-id and the
+    /// token endpoint's description included); a place to log it. The default ignores it.
+    fn failed(&self, error: &Error) {
+        let _ = error;
+    }
+
     /// Whether a future of one task, woken from another task of the same program, is resumed.
     /// Most runtimes do this; a WASI 0.3 guest's (wit-bindgen without `inter-task-wakeup`)
     /// traps instead, so there callers sharing one token acquisition look again on a timer.
@@ -44,12 +51,23 @@ pub trait Transport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportError {
     pub message: String,
+    /// The request was never sent because the host forbids it (e.g. Spin's
+    /// `allowed_outbound_hosts`): a configuration problem that no retry can cure.
+    pub refused: bool,
 }
 
 impl TransportError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            refused: false,
+        }
+    }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            refused: true,
         }
     }
 }

@@ -270,6 +270,27 @@ impl Credentials {
     }
 }
 
+/// A token as an external OIDC issuer (a Kubernetes cluster, GitHub Actions) hands its workload
+/// for `credential`, valid for an hour. [`crate::TEST_PRIVATE_KEY_PEM`] signs it: the emulator
+/// trusts its registered certificates' keys in place of the issuers' own.
+pub fn test_federated_token(credential: &FederatedCredential) -> String {
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    let now = clock::unix_now();
+    let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "issuer-key"});
+    let claims = serde_json::json!({"iss": credential.issuer, "sub": credential.subject,
+        "aud": credential.audience, "nbf": now, "iat": now, "exp": now + 3600});
+    let input = format!(
+        "{}.{}",
+        codec::base64url_encode(header.to_string().as_bytes()),
+        codec::base64url_encode(claims.to_string().as_bytes())
+    );
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(crate::TEST_PRIVATE_KEY_PEM)
+        .expect("the test key is a PKCS#8 RSA key");
+    let signature = rsa::pkcs1v15::SigningKey::<Sha256>::new(key).sign(input.as_bytes());
+    format!("{input}.{}", codec::base64url_encode(&signature.to_vec()))
+}
+
 fn missing(name: &str) -> LoginError {
     LoginError::new(
         StatusCode::BAD_REQUEST,

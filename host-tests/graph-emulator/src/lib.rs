@@ -179,6 +179,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use credentials::test_federated_token;
 pub use faults::{Faults, RetryAfterRecord};
 
 /// A self-signed certificate registered on the emulator's app by default. Test-only: its
@@ -377,6 +378,11 @@ impl Emulator {
     /// long it waited; [`RetryAfterRecord::undercut`] flags a client that came back too soon.
     pub fn retry_after_log(&self) -> Vec<RetryAfterRecord> {
         self.state.faults.log()
+    }
+
+    /// Access tokens issued so far (client credentials and managed identity).
+    pub fn tokens_issued(&self) -> u64 {
+        self.state.tokens.issued()
     }
 
     /// Graph requests served so far (token requests not included).

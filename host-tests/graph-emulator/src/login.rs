@@ -26,6 +26,8 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
 #[derive(Debug)]
 pub struct TokenStore {
     tokens: RwLock<HashMap<String, Instant>>,
+    /// Access tokens issued so far, by the token and managed identity endpoints.
+    issued: AtomicU64,
     /// Token randomness: not security (this is a test double), just unguessable in practice.
     counter: AtomicU64,
     salt: u64,
@@ -39,6 +41,7 @@ impl TokenStore {
         let salt = prng::mix(nanos ^ (std::process::id() as u64) << 32);
         TokenStore {
             tokens: RwLock::new(HashMap::new()),
+            issued: AtomicU64::new(0),
             counter: AtomicU64::new(1),
             salt,
         }
@@ -87,7 +90,12 @@ impl TokenStore {
             tokens.retain(|_, expiry| *expiry > now);
         }
         tokens.insert(token.clone(), now + TOKEN_LIFETIME);
+        self.issued.fetch_add(1, Ordering::Relaxed);
         token
+    }
+
+    pub fn issued(&self) -> u64 {
+        self.issued.load(Ordering::Relaxed)
     }
 
     /// Checks an `Authorization` header value the way Graph does, with Graph's messages.

@@ -243,9 +243,9 @@ struct Hyper(hyper_util::client::legacy::Client<hyper_util::client::legacy::conn
 impl Transport for Hyper {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         let request = request.map(|body| Full::new(bytes::Bytes::from(body)));
-        let response = self.0.request(request).await.map_err(|e| TransportError { message: e.to_string() })?;
+        let response = self.0.request(request).await.map_err(|e| TransportError::new(e.to_string()))?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|e| TransportError { message: e.to_string() })?.to_bytes();
+        let body = body.collect().await.map_err(|e| TransportError::new(e.to_string()))?.to_bytes();
         Ok(http::Response::from_parts(parts, body.to_vec()))
     }
 }

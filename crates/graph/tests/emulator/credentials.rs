@@ -4,18 +4,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use graph::{
     AssertionAlgorithm, CertificateCredential, Credential, Error, GraphClient, ManagedIdentity,
     TokenCache,
 };
 use graph_emulator::{
-    EmulatorConfig, FederatedCredential, TEST_CERTIFICATE_PEM, TEST_PRIVATE_KEY_PEM,
+    EmulatorConfig, FederatedCredential, TEST_CERTIFICATE_PEM, TEST_PRIVATE_KEY_PEM, test_federated_token,
 };
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::{SignatureEncoding, Signer};
-use serde_json::json;
 
 use crate::{ADELE, Loopback, config, secret, start};
 
@@ -26,24 +21,12 @@ fn certificate(algorithm: AssertionAlgorithm) -> Credential {
     )
 }
 
-/// A workload identity token as a Kubernetes issuer would sign it (the emulator's test key
-/// stands in for the issuer's).
-fn federated_token() -> String {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": "issuer-key"});
-    let claims = json!({"iss": "https://oidc.example/cluster", "sub": "system:serviceaccount:scim:connector",
-        "aud": "api://AzureADTokenExchange", "nbf": now, "iat": now, "exp": now + 3600});
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let key = rsa::RsaPrivateKey::from_pkcs8_pem(TEST_PRIVATE_KEY_PEM).unwrap();
-    let signature = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key).sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_vec()))
+fn workload() -> FederatedCredential {
+    FederatedCredential {
+        issuer: "https://oidc.example/cluster".into(),
+        subject: "system:serviceaccount:scim:connector".into(),
+        audience: "api://AzureADTokenExchange".into(),
+    }
 }
 
 #[tokio::test]
@@ -51,11 +34,7 @@ async fn every_credential_signs_in_and_reads_graph() {
     let emulator = start(EmulatorConfig {
         users: 5,
         groups: 0,
-        federated_credentials: vec![FederatedCredential {
-            issuer: "https://oidc.example/cluster".into(),
-            subject: "system:serviceaccount:scim:connector".into(),
-            audience: "api://AzureADTokenExchange".into(),
-        }],
+        federated_credentials: vec![workload()],
         ..EmulatorConfig::default()
     })
     .await;
@@ -66,7 +45,7 @@ async fn every_credential_signs_in_and_reads_graph() {
         ("certificate RS256", certificate(AssertionAlgorithm::Rs256)),
         (
             "federated token",
-            Credential::FederatedToken(federated_token()),
+            Credential::FederatedToken(test_federated_token(&workload())),
         ),
         (
             "App Service managed identity",

@@ -54,9 +54,9 @@ impl Transport for HyperTransport {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let request = request.map(|body| Full::new(Bytes::from(body)));
-        let response = self.client.request(request).await.map_err(|e| TransportError { message: e.to_string() })?;
+        let response = self.client.request(request).await.map_err(|e| TransportError::new(e.to_string()))?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|e| TransportError { message: e.to_string() })?.to_bytes();
+        let body = body.collect().await.map_err(|e| TransportError::new(e.to_string()))?.to_bytes();
         Ok(http::Response::from_parts(parts, body.to_vec()))
     }
 }
