@@ -2,14 +2,18 @@
 //! `wasi:http` (so Spin's `allowed_outbound_hosts` applies), and an app-token cache that lives as
 //! long as the component instance, shared by the requests it serves.
 
-use graph::{Credential, GraphClient, GraphConfig, TokenCache, Transport, TransportError};
+use graph::{
+    AssertionAlgorithm, CertificateCredential, Credential, GraphClient, GraphConfig, IMDS_ENDPOINT, ManagedIdentity,
+    RetryNotice, RetryPolicy, TokenCache, Transport, TransportError,
+};
 use scim::error::ScimError;
 use scim_graph::UserNames;
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
-use graph::{RetryNotice, RetryPolicy};
 use spin_sdk::wasip3::clocks::monotonic_clock;
+use spin_sdk::wasip3::http::types::ErrorCode;
 use std::cell::Cell;
+use std::rc::Rc;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
@@ -26,9 +30,9 @@ thread_local! {
     // One instance runs on one thread; leaking one cache per instance gives requests a
     // `'static` borrow that can cross awaits.
     static TOKENS: &'static TokenCache = Box::leak(Box::new(TokenCache::new()));
-    // Read once per instance: five host calls per request otherwise. An instance lives for a
+    // Read once per instance: several host calls per request otherwise. An instance lives for a
     // bounded number of requests, so a changed variable reaches the next instance.
-    static CONFIG: std::cell::OnceCell<&'static Tenant> = const { std::cell::OnceCell::new() };
+    static CONFIG: std::cell::OnceCell<Rc<Tenant>> = const { std::cell::OnceCell::new() };
 }
 
 /// What the component's variables say about the tenant it serves.
@@ -38,21 +42,27 @@ struct Tenant {
 }
 
 pub struct Connection {
-    tenant: &'static Tenant,
+    tenant: Rc<Tenant>,
     transport: SpinTransport,
 }
 
 impl Connection {
     /// Opens the link with the tenant and credentials from the component's Spin variables.
     pub async fn open() -> Result<Connection, ScimError> {
-        let config = match CONFIG.with(|config| config.get().copied()) {
-            Some(config) => config,
+        let tenant = match CONFIG.with(|config| config.get().cloned()) {
+            Some(tenant) => tenant,
             None => {
-                let config: &'static Tenant = Box::leak(Box::new(read_config().await?));
-                CONFIG.with(|cell| *cell.get_or_init(|| config))
+                let tenant = Rc::new(read_config().await?);
+                // A federated token expires within hours: it is read again for every request,
+                // so the token cache's next acquisition presents a current one.
+                if !matches!(tenant.graph.credential, Credential::FederatedToken(_)) {
+                    CONFIG.with(|cell| cell.get_or_init(|| tenant.clone()).clone())
+                } else {
+                    tenant
+                }
             }
         };
-        Ok(Connection { tenant: config, transport: SpinTransport { sent: Cell::new(0) } })
+        Ok(Connection { tenant, transport: SpinTransport { sent: Cell::new(0) } })
     }
 
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
@@ -72,21 +82,77 @@ impl Connection {
 }
 
 async fn read_config() -> Result<Tenant, ScimError> {
+    let credential = read_credential().await?;
+    // A managed identity is its own client; the app registration's id is not needed then.
+    let client_id = match credential {
+        Credential::ManagedIdentity(_) => variable("client_id").await.unwrap_or_default(),
+        _ => required("client_id").await?,
+    };
     let graph = GraphConfig {
         graph_base_url: variable("graph_base_url").await?.trim_end_matches('/').to_string(),
         login_base_url: variable("login_base_url").await?.trim_end_matches('/').to_string(),
         tenant_id: variable("tenant_id").await?,
-        client_id: variable("client_id").await?,
-        credential: Credential::ClientSecret(variable("client_secret").await?),
+        client_id,
+        credential,
     };
     let user_names = UserNames::with_default_domain(&variable("upn_domain").await?);
     Ok(Tenant { graph, user_names })
 }
 
+/// The credential `credential_type` names, from the variables that type reads.
+async fn read_credential() -> Result<Credential, ScimError> {
+    let credential_type = variable("credential_type").await?;
+    match credential_type.trim() {
+        "client_secret" => Ok(Credential::ClientSecret(required("client_secret").await?)),
+        "certificate" => {
+            let algorithm = match variable("client_assertion_algorithm").await?.trim() {
+                "PS256" | "" => AssertionAlgorithm::Ps256,
+                "RS256" => AssertionAlgorithm::Rs256,
+                other => return Err(not_configured(format!("client_assertion_algorithm `{other}` is neither PS256 nor RS256"))),
+            };
+            let key = required("client_private_key").await?;
+            let certificate = required("client_certificate").await?;
+            CertificateCredential::from_pem(&key, &certificate, algorithm)
+                .map(Credential::Certificate)
+                .map_err(|e| not_configured(format!("client_certificate / client_private_key: {e}")))
+        }
+        "managed_identity" => {
+            let endpoint = variable("managed_identity_endpoint").await?;
+            let header = variable("managed_identity_header").await?;
+            let client_id = Some(variable("managed_identity_client_id").await?).filter(|id| !id.is_empty());
+            // As Azure's SDKs decide: an identity header means App Service (or Functions,
+            // Container Apps); without one, the VM's Instance Metadata Service.
+            Ok(Credential::ManagedIdentity(match (endpoint.is_empty(), header.is_empty()) {
+                (false, false) => ManagedIdentity::AppService { endpoint, identity_header: header, client_id },
+                (true, false) => return Err(not_configured("managed_identity_header is set but managed_identity_endpoint is not (App Service's IDENTITY_ENDPOINT)".into())),
+                (_, true) => ManagedIdentity::Imds {
+                    endpoint: if endpoint.is_empty() { IMDS_ENDPOINT.to_string() } else { endpoint },
+                    client_id,
+                },
+            }))
+        }
+        "federated_token" => Ok(Credential::FederatedToken(required("federated_token").await?)),
+        other => Err(not_configured(format!(
+            "credential_type `{other}` is not one of client_secret, certificate, managed_identity, federated_token"
+        ))),
+    }
+}
+
+/// A variable the configuration cannot do without: empty is as good as missing.
+async fn required(name: &str) -> Result<String, ScimError> {
+    let value = variable(name).await?;
+    if value.trim().is_empty() {
+        return Err(not_configured(format!("variable {name} is empty")));
+    }
+    Ok(value)
+}
+
 async fn variable(name: &str) -> Result<String, ScimError> {
-    spin_sdk::variables::get(name)
-        .await
-        .map_err(|e| ScimError::internal(format!("the connector is not configured: variable {name}: {e}")))
+    spin_sdk::variables::get(name).await.map_err(|e| not_configured(format!("variable {name}: {e}")))
+}
+
+fn not_configured(detail: String) -> ScimError {
+    ScimError::internal(format!("the connector is not configured: {detail}"))
 }
 
 pub struct SpinTransport {
@@ -96,17 +162,24 @@ pub struct SpinTransport {
 impl Transport for SpinTransport {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         self.sent.set(self.sent.get() + 1);
-        let fail = |message: String| TransportError { message };
+        // Errors name the origin: the token endpoint, a managed identity endpoint or Graph.
+        let origin = format!("{}://{}", request.uri().scheme_str().unwrap_or("?"), request.uri().authority().map_or("?", |a| a.as_str()));
+        let fail = |code: ErrorCode| match code {
+            ErrorCode::HttpRequestDenied => {
+                TransportError::refused(format!("{origin} is not among the component's allowed_outbound_hosts"))
+            }
+            code => TransportError::new(format!("{origin}: {code:?}")),
+        };
         let exchange = async {
             let request = request.map(|body| FullBody::new(bytes::Bytes::from(body)));
-            let response = spin_sdk::http::send(request).await.map_err(|code| fail(format!("{code:?}")))?;
+            let response = spin_sdk::http::send(request).await.map_err(fail)?;
             let (parts, body) = response.into_parts();
-            let body = body.bytes().await.map_err(|code| fail(format!("{code:?}")))?;
+            let body = body.bytes().await.map_err(fail)?;
             Ok(http::Response::from_parts(parts, body.to_vec()))
         };
         within(GRAPH_EXCHANGE_TIMEOUT, exchange)
             .await
-            .unwrap_or_else(|| Err(fail(format!("no answer within {} s", GRAPH_EXCHANGE_TIMEOUT.as_secs()))))
+            .unwrap_or_else(|| Err(TransportError::new(format!("{origin}: no answer within {} s", GRAPH_EXCHANGE_TIMEOUT.as_secs()))))
     }
 
     async fn sleep(&self, duration: Duration) -> Result<(), TransportError> {
@@ -116,6 +189,15 @@ impl Transport for SpinTransport {
 
     fn retrying(&self, notice: &RetryNotice) {
         eprintln!("graph: {notice}");
+    }
+
+    /// What the caller caused (a bad value, an unknown id, a conflict) is its answer; the rest
+    /// (throttling given up, Graph or token endpoint failures, refused permissions) is the
+    /// operator's business, logged with Graph's request-id for Microsoft support.
+    fn failed(&self, error: &graph::Error) {
+        if !matches!(error, graph::Error::Graph { status: 400 | 404 | 409 | 412, .. } | graph::Error::InvalidArgument { .. }) {
+            eprintln!("graph: {error}");
+        }
     }
 
     /// wit-bindgen's runtime (without `inter-task-wakeup`) traps when a request waits on another

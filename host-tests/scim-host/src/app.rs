@@ -93,6 +93,7 @@ impl App {
                         app: app.clone(),
                         outbound: outbound.clone(),
                         limits: options.limits.clone(),
+                        instances: Default::default(),
                     });
                     (id, LoadedComponent { component, handler })
                 })
@@ -104,6 +105,11 @@ impl App {
 
     pub fn component_ids(&self) -> impl Iterator<Item = &str> {
         self.0.components.keys().map(String::as_str)
+    }
+
+    /// Instances of component `id` started so far to serve HTTP requests.
+    pub fn instances_started(&self, id: &str) -> u64 {
+        self.0.components.get(id).map_or(0, |c| c.handler.state().instances.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Serves a request from outside: routes by path to a public component.

@@ -103,6 +103,10 @@ struct TenantArgs {
     /// `<name>@<domain>`, and users of this domain read back without it (demo: contoso.onmicrosoft.com).
     #[arg(long, env = "SPIN_VARIABLE_UPN_DOMAIN")]
     upn_domain: Option<String>,
+    /// Any application variable, as with `spin up --variable`: NAME=VALUE, or NAME=@FILE for a
+    /// file's contents (a PEM certificate or key, a token). Repeatable; wins over the flags above.
+    #[arg(long = "variable", value_name = "NAME=VALUE")]
+    variables: Vec<String>,
     #[command(flatten)]
     demo: DemoTenant,
 }
@@ -197,7 +201,55 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
     if let Some(domain) = &args.upn_domain {
         variables.insert("upn_domain".into(), domain.clone());
     }
+    for assignment in &args.variables {
+        let (name, value) = variable_assignment(assignment)?;
+        variables.insert(name, value);
+    }
+    if emulator.is_none() {
+        check_credential(&variables)?;
+    }
     Ok(Tenant { variables, emulator })
+}
+
+/// `NAME=VALUE` or `NAME=@FILE`.
+fn variable_assignment(assignment: &str) -> Result<(String, String)> {
+    let Some((name, value)) = assignment.split_once('=') else {
+        bail!("--variable `{assignment}` is not NAME=VALUE");
+    };
+    let value = match value.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("--variable {name}: cannot read {path}"))?,
+        None => value.to_string(),
+    };
+    Ok((name.trim().to_ascii_lowercase(), value))
+}
+
+/// The settings each `credential_type` cannot do without, checked before serving so a
+/// misconfigured real tenant fails at start rather than at every request.
+fn check_credential(variables: &BTreeMap<String, String>) -> Result<()> {
+    let value = |name: &str| {
+        variables
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let credential_type = value("credential_type").unwrap_or_else(|| "client_secret".into());
+    let needed: &[&str] = match credential_type.as_str() {
+        "client_secret" => &["client_id", "client_secret"],
+        "certificate" => &["client_id", "client_certificate", "client_private_key"],
+        "managed_identity" => &[],
+        "federated_token" => &["client_id", "federated_token"],
+        other => bail!("credential_type `{other}` is not one of client_secret, certificate, managed_identity, federated_token"),
+    };
+    let missing: Vec<String> = needed
+        .iter()
+        .filter(|name| value(name).is_none())
+        .map(|name| format!("{name} (--variable {name}=... or SPIN_VARIABLE_{})", name.to_ascii_uppercase()))
+        .collect();
+    if !missing.is_empty() {
+        bail!("credential_type {credential_type} needs: {}", missing.join(", "));
+    }
+    Ok(())
 }
 
 async fn up(args: UpArgs) -> Result<()> {

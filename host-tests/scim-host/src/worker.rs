@@ -94,6 +94,8 @@ pub struct ComponentHandler {
     pub(crate) app: Weak<AppInner>,
     pub(crate) outbound: OutboundClient,
     pub(crate) limits: Limits,
+    /// Instances started to serve requests so far.
+    pub(crate) instances: std::sync::atomic::AtomicU64,
 }
 
 impl ComponentHandler {
@@ -131,6 +133,7 @@ impl HandlerState for ComponentHandler {
     async fn instantiate(&self) -> Result<Instance<HostState, InstanceExpiry, InstancePolicy>> {
         let mut store = self.new_store()?;
         let proxy = Proxy::P3(self.pre.instantiate_async(&mut store).await?);
+        self.instances.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Instance {
             store,
             proxy,

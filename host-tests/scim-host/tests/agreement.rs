@@ -96,6 +96,21 @@ async fn every_operation_describes_itself_under_its_component_id() {
     }
 }
 
+/// What `credential_type` may need, every one of them in every component that calls Graph.
+const CREDENTIAL_VARIABLES: &[&str] = &[
+    "tenant_id",
+    "client_id",
+    "credential_type",
+    "client_secret",
+    "client_certificate",
+    "client_private_key",
+    "client_assertion_algorithm",
+    "managed_identity_endpoint",
+    "managed_identity_header",
+    "managed_identity_client_id",
+    "federated_token",
+];
+
 /// Least privilege: an operation that names no Graph permission may reach no host and holds no
 /// credentials; the others may reach only Graph and the login endpoint.
 #[tokio::test(flavor = "multi_thread")]
@@ -109,8 +124,14 @@ async fn outbound_hosts_and_credentials_follow_the_declared_permissions() {
             assert!(component.allowed_outbound_hosts.is_empty(), "{id} calls no one");
             assert!(component.variables.is_empty(), "{id} holds no variables");
         } else {
-            assert_eq!(component.allowed_outbound_hosts, ["{{ graph_base_url }}", "{{ login_base_url }}"], "{id} may call only Graph and the login endpoint");
-            assert!(component.variables.contains_key("client_secret"), "{id} holds the Graph credentials it needs");
+            assert_eq!(
+                component.allowed_outbound_hosts,
+                ["{{ graph_base_url }}", "{{ login_base_url }}", "{{ managed_identity_origin }}"],
+                "{id} may call only Graph and the endpoints that issue its tokens"
+            );
+            for credential in CREDENTIAL_VARIABLES {
+                assert_eq!(component.variables.get(*credential).map(String::as_str), Some(format!("{{{{ {credential} }}}}").as_str()), "{id} can sign in every supported way");
+            }
         }
     }
 }

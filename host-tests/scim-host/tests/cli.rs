@@ -59,3 +59,27 @@ fn up_names_missing_tenant_settings() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("client_id") && stderr.contains("client_secret"), "{stderr}");
 }
+
+#[test]
+fn up_names_what_the_chosen_credential_type_lacks() {
+    let run = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+            .args(["up", "--listen", "127.0.0.1:0", "--tenant-id", "contoso.onmicrosoft.com", "--client-id", "x", "--bearer-token", "t"])
+            .args(extra)
+            .env_remove("SPIN_VARIABLE_CLIENT_SECRET")
+            .env_remove("SPIN_VARIABLE_CLIENT_CERTIFICATE")
+            .env_remove("SPIN_VARIABLE_CLIENT_PRIVATE_KEY")
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = run(&["--variable", "credential_type=certificate"]);
+    assert!(stderr.contains("client_certificate") && stderr.contains("client_private_key") && !stderr.contains("client_id ("), "{stderr}");
+    let stderr = run(&["--variable", "credential_type=password"]);
+    assert!(stderr.contains("credential_type `password`"), "{stderr}");
+    let stderr = run(&["--variable", "credential_type"]);
+    assert!(stderr.contains("is not NAME=VALUE"), "{stderr}");
+    let stderr = run(&["--variable", "client_private_key=@/nonexistent/key.pem"]);
+    assert!(stderr.contains("cannot read /nonexistent/key.pem"), "{stderr}");
+}

@@ -31,6 +31,11 @@ impl Connector {
     /// With extra Spin variables (e.g. `upn_domain`) beside the tenant's.
     pub async fn start_configured(config: EmulatorConfig, limits: Limits, extra: &[(&str, &str)]) -> Connector {
         let emulator = Emulator::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("emulator starts");
+        Connector::with_emulator(emulator, limits, extra).await
+    }
+
+    /// On a running emulator, with extra Spin variables that win over the tenant's.
+    pub async fn with_emulator(emulator: Emulator, limits: Limits, extra: &[(&str, &str)]) -> Connector {
         let emulated = emulator.config();
         let variables = BTreeMap::from([
             ("tenant_id".to_string(), emulated.tenant_id.clone()),
