@@ -51,8 +51,8 @@ pub async fn set_manager<T: Transport>(graph: &GraphClient<'_, T>, id: &str, man
 /// Turns the Graph group `id`, currently `before` (with its current members), into `after`.
 /// Removing a non-member and adding a member the group already has are not errors: the caller
 /// gets the membership it asked for. A member Graph does not know is 400 invalidValue naming it.
-/// Graph has no transaction across these requests: a failure part-way leaves the changes made
-/// before it, and the error says which member failed.
+/// Graph has no transaction across these requests: a failure leaves the other changes made,
+/// and the error says which member failed.
 pub async fn update_group<T: Transport>(
     graph: &GraphClient<'_, T>,
     id: &str,
@@ -76,7 +76,7 @@ pub async fn update_group<T: Transport>(
     remove_links(graph, id, Link::Owner, &owners_to_remove).await
 }
 
-/// A group's links the connector writes, one `$ref` at a time.
+/// A group's links the connector writes.
 #[derive(Clone, Copy)]
 enum Link {
     Member,
@@ -93,14 +93,12 @@ impl Link {
 }
 
 /// Adds each object; one already linked is not an error (the caller gets the links it asked
-/// for), one Graph does not know is 400 invalidValue naming it.
+/// for), one Graph does not know is 400 invalidValue naming it. Several members go in `$batch`
+/// requests of twenty; the error is that of the first object that failed.
 async fn add_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Link, objects: &[String]) -> Result<(), ScimError> {
-    for object in objects {
-        let added = match link {
-            Link::Member => graph.add_member(id, object).await,
-            Link::Owner => graph.add_owner(id, object).await,
-        };
-        let noun = link.noun();
+    let results = write_links(graph, id, link, Write::Add, objects).await;
+    let noun = link.noun();
+    for (object, added) in objects.iter().zip(results) {
         match added {
             Ok(()) => {}
             Err(e) if is_existing_reference(&e) => {}
@@ -116,13 +114,10 @@ async fn add_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Lin
     Ok(())
 }
 
-/// Removes each object; one not linked is not an error.
+/// Removes each object; one not linked is not an error. Several members go in `$batch` requests.
 async fn remove_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Link, objects: &[String]) -> Result<(), ScimError> {
-    for object in objects {
-        let removed = match link {
-            Link::Member => graph.remove_member(id, object).await,
-            Link::Owner => graph.remove_owner(id, object).await,
-        };
+    let results = write_links(graph, id, link, Write::Remove, objects).await;
+    for removed in results {
         match removed {
             Ok(()) => {}
             Err(e) if is_not_found(&e) && !names(&e, id) => {}
@@ -130,6 +125,33 @@ async fn remove_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: 
         }
     }
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Write {
+    Add,
+    Remove,
+}
+
+/// Each object's outcome, in order: several members in `$batch` requests, anything else one
+/// `$ref` request at a time.
+async fn write_links<T: Transport>(graph: &GraphClient<'_, T>, id: &str, link: Link, write: Write, objects: &[String]) -> Vec<Result<(), Error>> {
+    match (link, write, objects) {
+        (Link::Member, Write::Add, [_, _, ..]) => graph.add_members(id, objects).await,
+        (Link::Member, Write::Remove, [_, _, ..]) => graph.remove_members(id, objects).await,
+        _ => {
+            let mut results = Vec::with_capacity(objects.len());
+            for object in objects {
+                results.push(match (link, write) {
+                    (Link::Member, Write::Add) => graph.add_member(id, object).await,
+                    (Link::Owner, Write::Add) => graph.add_owner(id, object).await,
+                    (Link::Member, Write::Remove) => graph.remove_member(id, object).await,
+                    (Link::Owner, Write::Remove) => graph.remove_owner(id, object).await,
+                });
+            }
+            results
+        }
+    }
 }
 
 fn is_not_found(error: &Error) -> bool {

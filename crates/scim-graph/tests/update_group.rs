@@ -1,5 +1,6 @@
 //! update_group against a fake Graph: the order of its requests (properties, removals,
-//! additions), membership changes that are already true, and members Graph does not know.
+//! additions, several members in one `$batch`), membership changes that are already true, and
+//! members Graph does not know.
 
 mod support;
 
@@ -48,32 +49,51 @@ fn run(fake: &FakeGraph, before: &Group, after: &Group) -> Result<(), scim::Scim
     })
 }
 
+const BATCH: &str = "POST /v1.0/$batch";
+
+/// A `$batch` answer: each request's status, with Graph's error body where it failed.
+fn batch_answer(answers: &[(u16, Option<(&str, &str)>)]) -> serde_json::Value {
+    let responses: Vec<_> = answers
+        .iter()
+        .enumerate()
+        .map(|(i, (status, error))| {
+            let mut answer = json!({ "id": (i + 1).to_string(), "status": status, "headers": {} });
+            if let Some((code, message)) = error {
+                answer["body"] = json!({ "error": { "code": code, "message": message } });
+            }
+            answer
+        })
+        .collect();
+    json!({ "responses": responses })
+}
+
+/// The `@odata.id`s a `$batch` request body adds, in order.
+fn batched_references(body: &serde_json::Value) -> Vec<String> {
+    body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {} {}", r["method"].as_str().unwrap(), r["url"].as_str().unwrap(), r["body"]["@odata.id"].as_str().unwrap_or_default()))
+        .collect()
+}
+
 #[test]
-fn properties_then_removals_then_additions() {
+fn properties_then_removals_then_additions_several_in_one_batch() {
     let before = group(&["u1", "u2", "u3"]);
     let mut after = group(&["u3", "u4", "u2", "u5"]);
     after.display_name = Some("HR Taskforce 2025".into());
     let fake = FakeGraph::new();
-    fake.no_content().no_content().no_content().no_content();
+    fake.no_content().no_content().reply(200, batch_answer(&[(204, None), (204, None)]));
 
     run(&fake, &before, &after).unwrap();
-    assert_eq!(
-        fake.calls(),
-        [
-            format!("PATCH /v1.0/groups/{GID}"),
-            remove("u1"),
-            add("u4"),
-            add("u5"),
-        ]
-    );
+    assert_eq!(fake.calls(), [format!("PATCH /v1.0/groups/{GID}"), remove("u1"), BATCH.to_string()]);
     assert_eq!(fake.body(0), json!({"displayName": "HR Taskforce 2025"}));
     assert_eq!(
-        fake.body(2),
-        json!({"@odata.id": "https://graph.example/v1.0/directoryObjects/u4"})
-    );
-    assert_eq!(
-        fake.body(3),
-        json!({"@odata.id": "https://graph.example/v1.0/directoryObjects/u5"})
+        batched_references(&fake.body(2)),
+        [
+            format!("POST /groups/{GID}/members/$ref https://graph.example/v1.0/directoryObjects/u4"),
+            format!("POST /groups/{GID}/members/$ref https://graph.example/v1.0/directoryObjects/u5"),
+        ]
     );
 }
 
@@ -92,18 +112,16 @@ fn nothing_changed_sends_nothing_and_member_changes_alone_skip_the_property_upda
 fn adding_a_member_already_there_and_removing_one_already_gone_succeed() {
     let fake = FakeGraph::new();
     fake.error(404, "Request_ResourceNotFound", &not_found("u1"))
-        .error(400, "Request_BadRequest", EXISTS)
-        .no_content();
+        .reply(200, batch_answer(&[(400, Some(("Request_BadRequest", EXISTS))), (204, None)]));
     run(&fake, &group(&["u1"]), &group(&["u2", "u3"])).unwrap();
-    assert_eq!(fake.calls(), [remove("u1"), add("u2"), add("u3")]);
+    assert_eq!(fake.calls(), [remove("u1"), BATCH.to_string()]);
     assert_eq!(fake.unanswered(), 0);
 }
 
 #[test]
-fn an_unknown_member_is_an_invalid_value_naming_it_and_stops_there() {
+fn an_unknown_member_is_an_invalid_value_naming_it() {
     let fake = FakeGraph::new();
-    fake.no_content()
-        .error(404, "Request_ResourceNotFound", &not_found("u9"));
+    fake.reply(200, batch_answer(&[(204, None), (404, Some(("Request_ResourceNotFound", &not_found("u9")))), (204, None)]));
     let err = run(&fake, &group(&[]), &group(&["u2", "u9", "u3"])).unwrap_err();
     assert_eq!(
         (err.status, err.scim_type, err.detail.as_str()),
@@ -113,7 +131,7 @@ fn an_unknown_member_is_an_invalid_value_naming_it_and_stops_there() {
             "member u9 does not exist"
         )
     );
-    assert_eq!(fake.calls(), [add("u2"), add("u9")], "u3 is not attempted");
+    assert_eq!(fake.calls(), [BATCH.to_string()], "one batch carries the three additions");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! operation's `describe()`.
 
 use clap::{Parser, Subcommand};
-use graph_emulator::{Emulator, EmulatorConfig};
+use graph_emulator::{Emulator, EmulatorConfig, Faults};
 use scim_host::server::Server;
 use scim_host::{App, HostOptions};
 use std::collections::BTreeMap;
@@ -122,6 +122,32 @@ struct DemoTenant {
     /// Seed of the demo tenant's generator (same seed, same tenant).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    #[command(flatten)]
+    faults: FaultFlags,
+}
+
+/// Faults the emulator injects into Graph requests (token requests are spared), to see the
+/// connector under throttling; `POST /_emulator/faults` changes them while it runs.
+#[derive(clap::Args)]
+struct FaultFlags {
+    /// Percent of Graph requests answered 429 with Retry-After.
+    #[arg(long, default_value_t = 0)]
+    throttle_percent: u32,
+    /// Percent answered 503 with Retry-After.
+    #[arg(long, default_value_t = 0)]
+    unavailable_percent: u32,
+    /// Percent answered 500.
+    #[arg(long, default_value_t = 0)]
+    server_error_percent: u32,
+    /// Percent processed and then left unanswered (the connection dropped).
+    #[arg(long, default_value_t = 0)]
+    drop_percent: u32,
+    /// The Retry-After of 429 and 503 answers, in seconds.
+    #[arg(long, default_value_t = 1)]
+    retry_after: u64,
+    /// Added to every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn main() {
@@ -138,7 +164,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Up(args) => up(args).await,
         Command::Inventory(args) => inventory(args).await,
         Command::Emulator { listen, tenant } => {
-            let emulator = Emulator::start(demo_config(&tenant), listen).await.context("cannot start the emulator")?;
+            let emulator = Emulator::start(demo_config(&tenant)?, listen).await.context("cannot start the emulator")?;
             let config = emulator.config();
             println!("Microsoft Graph emulator at {}", emulator.base_url());
             println!("  tenant id:     {}", config.tenant_id);
@@ -186,7 +212,7 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
             }
         }
         None => {
-            let started = Emulator::start(demo_config(&args.demo), "127.0.0.1:0".parse()?)
+            let started = Emulator::start(demo_config(&args.demo)?, "127.0.0.1:0".parse()?)
                 .await
                 .context("cannot start the Graph emulator")?;
             let config = started.config();
@@ -317,8 +343,21 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     Ok(())
 }
 
-fn demo_config(tenant: &DemoTenant) -> EmulatorConfig {
-    EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, ..EmulatorConfig::default() }
+fn demo_config(tenant: &DemoTenant) -> Result<EmulatorConfig> {
+    let f = &tenant.faults;
+    let shares = [f.throttle_percent, f.unavailable_percent, f.server_error_percent, f.drop_percent];
+    if shares.iter().sum::<u32>() > 100 {
+        bail!("the fault percentages add up to more than 100");
+    }
+    let faults = Faults {
+        throttle_percent: f.throttle_percent,
+        unavailable_percent: f.unavailable_percent,
+        server_error_percent: f.server_error_percent,
+        drop_percent: f.drop_percent,
+        retry_after_seconds: f.retry_after,
+        latency_ms: f.latency_ms,
+    };
+    Ok(EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, faults, ..EmulatorConfig::default() })
 }
 
 fn placeholder_variables(manifest: &std::path::Path) -> Result<BTreeMap<String, String>> {

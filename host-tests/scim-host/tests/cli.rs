@@ -83,3 +83,26 @@ fn up_names_what_the_chosen_credential_type_lacks() {
     let stderr = run(&["--variable", "client_private_key=@/nonexistent/key.pem"]);
     assert!(stderr.contains("cannot read /nonexistent/key.pem"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fault_flags_reach_the_demo_tenants_emulator() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--throttle-percent", "25", "--retry-after", "2", "--latency-ms", "5"])
+        .env_remove("SPIN_VARIABLE_TENANT_ID")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let emulator = serving.split("Graph emulator at ").nth(1).expect("the emulator's URL is printed").trim_end_matches(").");
+    let faults = common::Client::new().send("GET", &format!("{emulator}/_emulator/faults"), &[], None).await.json();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!((&faults["throttle_percent"], &faults["retry_after_seconds"], &faults["latency_ms"]), (&serde_json::json!(25), &serde_json::json!(2), &serde_json::json!(5)), "{faults}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--throttle-percent", "80", "--drop-percent", "30"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("more than 100"));
+}
