@@ -6,6 +6,7 @@
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::{Map, Value, json};
 
+use crate::resource_units;
 use crate::codec;
 use crate::error::GraphError;
 use crate::faults::Fault;
@@ -120,7 +121,7 @@ fn answer(
         body => format!("{method} {url} {body}"),
     };
     state.faults.arrived(&key);
-    match state.faults.draw(true) {
+    match state.faults.draw(true, Some(resource_units::cost(&method, &segments, query))) {
         Some(Fault::Throttle(seconds)) => {
             state.faults.told_to_wait(&key, seconds);
             return Ok(error_answer(

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::prng;
+use crate::resource_units::{Budget, Cost};
 
 /// What goes wrong, in percent of Graph requests (token requests are spared: Entra ID's
 /// endpoint is a different service). The shares add up; together at most 100.
@@ -29,6 +30,10 @@ pub struct Faults {
     pub retry_after_seconds: u64,
     /// Added before every answer (token requests included).
     pub latency_ms: u64,
+    /// Graph's resource-unit throttling: this many units per 10 s for the app (see
+    /// [`crate::resource_units`]; [`crate::resource_units::tenant_quota`] gives Graph's own
+    /// figure for a tenant size). 0: off.
+    pub resource_unit_quota: u32,
 }
 
 impl Default for Faults {
@@ -40,6 +45,7 @@ impl Default for Faults {
             drop_percent: 0,
             retry_after_seconds: 1,
             latency_ms: 0,
+            resource_unit_quota: 0,
         }
     }
 }
@@ -64,6 +70,7 @@ impl Faults {
                 "drop_percent" => faults.drop_percent = percent()?,
                 "retry_after_seconds" => faults.retry_after_seconds = number,
                 "latency_ms" => faults.latency_ms = number,
+                "resource_unit_quota" => faults.resource_unit_quota = percent()?,
                 other => return Err(format!("unknown fault setting {other}")),
             }
         }
@@ -87,6 +94,7 @@ impl Faults {
             "drop_percent": self.drop_percent,
             "retry_after_seconds": self.retry_after_seconds,
             "latency_ms": self.latency_ms,
+            "resource_unit_quota": self.resource_unit_quota,
         })
     }
 }
@@ -125,6 +133,7 @@ pub struct FaultInjector {
     /// Retry-After answers not yet followed by the client's next attempt.
     pending: Mutex<HashMap<String, (Instant, u64)>>,
     log: Mutex<Vec<RetryAfterRecord>>,
+    resource_units: Budget,
 }
 
 impl FaultInjector {
@@ -135,6 +144,7 @@ impl FaultInjector {
             draws: AtomicU64::new(0),
             pending: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
+            resource_units: Budget::default(),
         }
     }
 
@@ -154,9 +164,15 @@ impl FaultInjector {
     }
 
     /// Draws this request's fault, if any; `throttle_only` for requests inside a batch, which
-    /// Graph throttles one by one but cannot drop or fail alone.
-    pub fn draw(&self, throttle_only: bool) -> Option<Fault> {
+    /// Graph throttles one by one but cannot drop or fail alone. With a resource-unit quota,
+    /// a request whose `cost` does not fit is throttled first.
+    pub fn draw(&self, throttle_only: bool, cost: Option<Cost>) -> Option<Fault> {
         let faults = self.faults();
+        if let (1.., Some(cost)) = (faults.resource_unit_quota, cost)
+            && let Err(seconds) = self.resource_units.charge(faults.resource_unit_quota, cost)
+        {
+            return Some(Fault::Throttle(seconds));
+        }
         let draw = self.draws.fetch_add(1, Ordering::Relaxed);
         let roll = (prng::mix(
             self.seed ^ 0xFA17_0000_0000_0000 ^ draw.wrapping_mul(0x9E37_79B9_7F4A_7C15),

@@ -165,6 +165,7 @@ mod mailbox_settings;
 mod managed_identity;
 mod odata;
 mod prng;
+pub mod resource_units;
 mod schema;
 mod server;
 mod tenant;

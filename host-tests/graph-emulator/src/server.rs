@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use crate::resource_units;
 use crate::EmulatorConfig;
 use crate::audit_logs;
 use crate::batch;
@@ -249,6 +250,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
 
     // Faults strike only requests Graph would have accepted: a bad token is answered first.
     let authorization = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let is_batch = parts.method == Method::POST && segments.len() == 2 && segments[0] == "v1.0" && segments[1] == "$batch";
     let mut dropped = false;
     if state.tokens.check(authorization).is_ok() {
         // The client-request-id names one call across its retries; without one, the URL does.
@@ -258,7 +260,9 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
             .and_then(|v| v.to_str().ok())
             .map_or_else(|| format!("{} {}", parts.method, parts.uri), str::to_owned);
         state.faults.arrived(&key);
-        let refusal = match state.faults.draw(false) {
+        // A batch's requests are charged one by one, as Graph does; the envelope costs nothing.
+        let cost = (!is_batch).then(|| resource_units::cost(&parts.method, segments.get(1..).unwrap_or_default(), parts.uri.query()));
+        let refusal = match state.faults.draw(false, cost) {
             Some(Fault::Throttle(seconds)) => Some(throttled(seconds)),
             Some(Fault::Unavailable(seconds)) => Some(unavailable(seconds)),
             Some(Fault::ServerError) => Some(GraphError::new(
@@ -280,7 +284,6 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
         }
     }
 
-    let is_batch = parts.method == Method::POST && segments.len() == 2 && segments[0] == "v1.0" && segments[1] == "$batch";
     let result = if is_batch {
         state
             .tokens

@@ -226,3 +226,29 @@ async fn batches_answer_each_request_with_dependencies_and_throttling() {
         .await;
     assert_eq!(throttled.status, 429);
 }
+
+/// Graph's resource-unit throttling: a list of users costs 2 units, 1 with `$select`; past the
+/// quota per 10 s, 429 with a Retry-After of when the window frees room, and requests inside a
+/// batch are charged one by one.
+#[tokio::test]
+async fn resource_unit_quota_throttles_by_request_cost() {
+    let graph = start().await;
+    graph.emulator.set_faults(Faults { resource_unit_quota: 5, ..Faults::default() });
+    assert_eq!(graph.get("/v1.0/users").await.status, 200, "2 units");
+    assert_eq!(graph.get("/v1.0/users?$select=id").await.status, 200, "1 unit");
+    assert_eq!(graph.get("/v1.0/users").await.status, 200, "2 units: 5 spent");
+    let throttled = graph.get("/v1.0/users?$select=id").await;
+    assert_eq!(throttled.status, 429);
+    let retry_after: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((9..=10).contains(&retry_after), "{retry_after}");
+
+    let graph = start().await;
+    graph.emulator.set_faults(Faults { resource_unit_quota: 2, ..Faults::default() });
+    let id = graph.emulator.users()[0]["id"].as_str().unwrap().to_string();
+    let requests: Vec<_> = (1..=3).map(|i| json!({"id": i.to_string(), "method": "GET", "url": format!("/users/{id}")})).collect();
+    let body = json!({ "requests": requests }).to_string();
+    let batch = graph.call(Method::POST, "/v1.0/$batch", &[], Some(&body)).await;
+    assert_eq!(batch.status, 200);
+    let statuses: Vec<u64> = batch.json()["responses"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+}

@@ -148,6 +148,13 @@ struct FaultFlags {
     /// Added to every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Throttle as Graph's identity service does: by resource units per 10 s, with Graph's
+    /// quota for the demo tenant's size (3,500, 5,000 or 8,000).
+    #[arg(long)]
+    resource_units: bool,
+    /// Throttle by resource units with this quota per 10 s instead.
+    #[arg(long, value_name = "UNITS")]
+    resource_unit_quota: Option<u32>,
 }
 
 fn main() {
@@ -356,6 +363,11 @@ fn demo_config(tenant: &DemoTenant) -> Result<EmulatorConfig> {
         drop_percent: f.drop_percent,
         retry_after_seconds: f.retry_after,
         latency_ms: f.latency_ms,
+        resource_unit_quota: match (f.resource_unit_quota, f.resource_units) {
+            (Some(quota), _) => quota,
+            (None, true) => graph_emulator::resource_units::tenant_quota(tenant.users),
+            (None, false) => 0,
+        },
     };
     Ok(EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, faults, ..EmulatorConfig::default() })
 }

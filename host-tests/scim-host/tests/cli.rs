@@ -87,7 +87,7 @@ fn up_names_what_the_chosen_credential_type_lacks() {
 #[tokio::test(flavor = "multi_thread")]
 async fn fault_flags_reach_the_demo_tenants_emulator() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
-        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--throttle-percent", "25", "--retry-after", "2", "--latency-ms", "5"])
+        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--throttle-percent", "25", "--retry-after", "2", "--latency-ms", "5", "--resource-units"])
         .env_remove("SPIN_VARIABLE_TENANT_ID")
         .stdout(Stdio::piped())
         .spawn()
@@ -98,6 +98,7 @@ async fn fault_flags_reach_the_demo_tenants_emulator() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!((&faults["throttle_percent"], &faults["retry_after_seconds"], &faults["latency_ms"]), (&serde_json::json!(25), &serde_json::json!(2), &serde_json::json!(5)), "{faults}");
+    assert_eq!(faults["resource_unit_quota"], 3_500, "Graph's quota for a tenant under 50 users: {faults}");
 
     let output = Command::new(env!("CARGO_BIN_EXE_scim-host"))
         .args(["emulator", "--listen", "127.0.0.1:0", "--throttle-percent", "80", "--drop-percent", "30"])
