@@ -92,6 +92,7 @@ async fn a_thousand_calls_through_throttling_and_faults() {
             drop_percent: 2,
             retry_after_seconds: 1,
             latency_ms: 1,
+            ..Faults::default()
         },
         ..EmulatorConfig::default()
     })
