@@ -115,8 +115,8 @@ pub fn owner_changes(before: &Group, after: &Group) -> Result<(Vec<String>, Vec<
 }
 
 /// The ids in `group`'s attribute `name` (in the extension, or bare at the top level as a B2C
-/// client may send it): each a `{"value": id}` or an id string. `None` when the group has no
-/// such attribute.
+/// client may send it): each a `{"value": id}`, a `{"$ref": url}` (the id is the URL's last
+/// segment, as in `.../Users/{id}`), or an id string. `None` when the group has no such attribute.
 fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError> {
     let in_extension = extension(group).and_then(Value::as_object).and_then(|ext| member_named(ext, name));
     let Some(value) = in_extension.or_else(|| member_named(&group.extensions, name)) else {
@@ -131,7 +131,9 @@ fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError
     for item in items {
         let id = match item {
             Value::String(id) => Some(id.as_str()),
-            Value::Object(o) => member_named(o, "value").and_then(Value::as_str),
+            Value::Object(o) => member_named(o, "value")
+                .and_then(Value::as_str)
+                .or_else(|| reference_id(member_named(o, "$ref")?.as_str()?)),
             _ => None,
         };
         match id.map(str::trim).filter(|id| !id.is_empty()) {
@@ -144,6 +146,11 @@ fn owner_ids(group: &Group, name: &str) -> Result<Option<Vec<String>>, ScimError
         }
     }
     Ok(Some(ids))
+}
+
+/// The id a resource URL ends with: `https://host/scim/v2/Users/{id}` -> `{id}`.
+fn reference_id(url: &str) -> Option<&str> {
+    url.trim().trim_end_matches('/').rsplit('/').next()
 }
 
 fn contains(ids: &[String], id: &str) -> bool {

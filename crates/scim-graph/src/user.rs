@@ -6,7 +6,7 @@
 use graph::User as GraphUser;
 use scim::User;
 use scim::error::ScimError;
-use scim::resource::{Address, EnterpriseUser, Manager, Meta, MultiValue, Name, by_type, primary};
+use scim::resource::{Address, EnterpriseUser, Manager, Meta, MultiValue, Name, by_type};
 use serde_json::{Map, Value, json};
 
 use crate::json::member_named;
@@ -73,33 +73,32 @@ fn join_present<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, sep: &str)
     (!parts.is_empty()).then(|| parts.join(sep))
 }
 
+/// Graph keeps the given name and surname; no formatted name (`displayName` is the name shown),
+/// so `name.formatted` is not made up from the two.
 fn scim_name(user: &GraphUser) -> Option<Name> {
     let (given, family) = (non_empty(&user.given_name), non_empty(&user.surname));
-    let formatted = join_present([given, family], " ")?;
-    Some(Name {
-        formatted: Some(formatted),
+    (given.is_some() || family.is_some()).then(|| Name {
         given_name: given.map(str::to_string),
         family_name: family.map(str::to_string),
         ..Name::default()
     })
 }
 
-fn typed(value: &str, ty: &str, primary: Option<bool>) -> MultiValue {
+fn typed(value: &str, ty: &str) -> MultiValue {
     MultiValue {
         value: Some(value.to_string()),
         r#type: Some(ty.to_string()),
-        primary,
         ..MultiValue::default()
     }
 }
 
 fn scim_emails(user: &GraphUser) -> Vec<MultiValue> {
-    let work = non_empty(&user.mail).map(|m| typed(m, "work", Some(true)));
+    let work = non_empty(&user.mail).map(|m| typed(m, "work"));
     let others = user
         .other_mails
         .iter()
         .filter(|m| !m.trim().is_empty())
-        .map(|m| typed(m, "other", None));
+        .map(|m| typed(m, "other"));
     work.into_iter().chain(others).collect()
 }
 
@@ -109,9 +108,9 @@ fn scim_phone_numbers(user: &GraphUser) -> Vec<MultiValue> {
         .business_phones
         .iter()
         .find(|p| !p.trim().is_empty())
-        .map(|p| typed(p, "work", None));
-    let mobile = non_empty(&user.mobile_phone).map(|p| typed(p, "mobile", None));
-    let fax = non_empty(&user.fax_number).map(|p| typed(p, "fax", None));
+        .map(|p| typed(p, "work"));
+    let mobile = non_empty(&user.mobile_phone).map(|p| typed(p, "mobile"));
+    let fax = non_empty(&user.fax_number).map(|p| typed(p, "fax"));
     [work, mobile, fax].into_iter().flatten().collect()
 }
 
@@ -251,11 +250,12 @@ const REQUIRED_PROPERTIES: &[&str] = &["userPrincipalName", "displayName", "mail
 /// not a property: `update_user` sets it apart.
 pub fn user_update_body(before: &User, after: &User) -> Result<Value, ScimError> {
     let old = graph_fields(before)?;
-    let new = graph_fields(after)?;
+    let mut new = graph_fields(after)?;
+    prefer_changed_mirrors(before, after, &mut new);
     let mut changes = Map::new();
     for (key, value) in &new {
         if old.get(key) != Some(value) {
-            changes.insert(key.clone(), value.clone());
+            changes.insert(key.clone(), with_dropped_members(old.get(key), value));
         }
     }
     for (key, value) in &old {
@@ -270,6 +270,111 @@ pub fn user_update_body(before: &User, after: &User) -> Result<Value, ScimError>
         );
     }
     Ok(Value::Object(changes))
+}
+
+/// Graph properties that a SCIM User spells twice: once where SCIM puts it (the work address, the
+/// enterprise extension) and once at the top level under its Graph name, where the attribute
+/// tables read it. Both spellings show the same stored value, so a change to either is a change
+/// to the property: (Graph property, member of `employeeOrgData` or `None`, the top-level
+/// spelling, the SCIM one).
+type Spelling = fn(&User) -> Option<String>;
+const MIRRORS: &[(&str, Option<&str>, Spelling, Spelling)] = &[
+    ("city", None, |u| top_level(u, "city"), |u| work_address(u).and_then(|a| owned(&a.locality))),
+    ("state", None, |u| top_level(u, "state"), |u| work_address(u).and_then(|a| owned(&a.region))),
+    ("country", None, |u| top_level(u, "country"), |u| work_address(u).and_then(|a| owned(&a.country))),
+    ("companyName", None, |u| top_level(u, "companyName"), |u| {
+        u.enterprise.as_ref().and_then(|e| owned(&e.organization))
+    }),
+    ("employeeOrgData", Some("division"), |u| org_data_member(u, "division"), |u| {
+        u.enterprise.as_ref().and_then(|e| owned(&e.division))
+    }),
+    ("employeeOrgData", Some("costCenter"), |u| org_data_member(u, "costCenter"), |u| {
+        u.enterprise.as_ref().and_then(|e| owned(&e.cost_center))
+    }),
+];
+
+/// `graph_fields` lets the SCIM spelling of a mirrored property win over the top-level one. In an
+/// update that changed only the top-level spelling (a PATCH of `city`, a PUT that sent a new
+/// `companyName` and the old organization), the change is what the caller meant, so it decides.
+fn prefer_changed_mirrors(before: &User, after: &User, new: &mut Map<String, Value>) {
+    for (property, member, top, scim) in MIRRORS {
+        let changed = top(before) != top(after) && scim(before) == scim(after);
+        if !changed {
+            continue;
+        }
+        let value = top(after).map(Value::String);
+        match member {
+            None => match value {
+                Some(v) => {
+                    new.insert(property.to_string(), v);
+                }
+                None => {
+                    new.remove(*property);
+                }
+            },
+            Some(member) => {
+                let org = new.entry(property.to_string()).or_insert_with(|| Value::Object(Map::new()));
+                if let Some(org) = org.as_object_mut() {
+                    match value {
+                        Some(v) => {
+                            org.insert(member.to_string(), v);
+                        }
+                        None => {
+                            org.remove(*member);
+                        }
+                    }
+                    if org.is_empty() {
+                        new.remove(*property);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn owned(s: &Option<String>) -> Option<String> {
+    non_empty(s).map(str::to_string)
+}
+
+fn top_level(user: &User, name: &str) -> Option<String> {
+    extension(user, name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn org_data_member(user: &User, name: &str) -> Option<String> {
+    extension(user, "employeeOrgData")
+        .and_then(|o| member(o, name))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The address Graph's street, city, state, postal code and country are: the one typed "work",
+/// else the first without a type.
+fn work_address(user: &User) -> Option<&Address> {
+    user.addresses
+        .iter()
+        .find(|a| a.r#type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("work")))
+        .or_else(|| user.addresses.iter().find(|a| a.r#type.is_none()))
+}
+
+/// A complex value as Graph must receive it: Graph merges complex properties member by member,
+/// so a member the old value had and the new one lacks is sent as null.
+fn with_dropped_members(old: Option<&Value>, new: &Value) -> Value {
+    match (old, new) {
+        (Some(Value::Object(old)), Value::Object(new)) => {
+            let mut merged = new.clone();
+            for key in old.keys() {
+                merged.entry(key.clone()).or_insert(Value::Null);
+            }
+            Value::Object(merged)
+        }
+        _ => new.clone(),
+    }
 }
 
 /// How Graph is told a property is gone: collections become empty, complex values keep their
@@ -326,8 +431,12 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
     put("userType", user_type(user)?);
     put("preferredLanguage", preferred_language(user).as_deref());
 
-    // Emails: the work one (else the primary, else the first) is `mail`; the rest, `otherMails`.
-    let work_email = by_type(&user.emails, "work").or_else(|| primary(&user.emails));
+    // Emails: the work one is `mail` (without one, the primary or first untyped email); every
+    // other, `otherMails`, which reads back as type "other".
+    let work_email = by_type(&user.emails, "work").or_else(|| {
+        let mut untyped = user.emails.iter().filter(|e| e.r#type.is_none());
+        untyped.clone().find(|e| e.primary == Some(true)).or_else(|| untyped.next())
+    });
     put("mail", work_email.and_then(|e| non_empty(&e.value)));
     let other_mails: Vec<&str> = user
         .emails
@@ -342,15 +451,7 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
     put("mobilePhone", phone("mobile"));
     put("faxNumber", phone("fax"));
 
-    let work_address = user
-        .addresses
-        .iter()
-        .find(|a| {
-            a.r#type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("work"))
-        })
-        .or_else(|| user.addresses.iter().find(|a| a.r#type.is_none()));
+    let work_address = work_address(user);
     let other_address = user.addresses.iter().find(|a| {
         a.r#type
             .as_deref()
@@ -602,10 +703,10 @@ fn check_lengths(body: &Map<String, Value>) -> Result<(), ScimError> {
         }
     }
     if let Some(location) = body.get("usageLocation").and_then(Value::as_str)
-        && !(location.len() == 2 && location.chars().all(|c| c.is_ascii_alphabetic()))
+        && !scim::country::is_country_code(location)
     {
         return Err(ScimError::invalid_value(format!(
-            "usageLocation {location:?} must be a two-letter country code (ISO 3166)"
+            "usageLocation {location:?} must be a two-letter country code (ISO 3166-1 alpha-2, e.g. \"US\")"
         )));
     }
     Ok(())

@@ -170,3 +170,16 @@ fn bare_owner_lists_count_and_malformed_ones_are_refused() {
         assert_eq!((error.status, error.scim_type), (400, Some(scim::ScimType::InvalidValue)), "{wrong}");
     }
 }
+
+#[test]
+fn owner_lists_may_name_owners_by_resource_url() {
+    use scim_graph::owner_changes;
+    let url = "https://connector.example/scim/v2/Users/o3";
+    let (add, remove) = owner_changes(
+        &Group::new("G"),
+        &owned(json!({"ownersToAdd": [{"$ref": url}], "ownersToRemove": [{"value": "o1", "$ref": url}]})),
+    )
+    .unwrap();
+    // `value` wins when both are there; a `$ref` alone names the id it ends with.
+    assert_eq!((add, remove), (vec!["o3".to_string()], vec!["o1".to_string()]));
+}

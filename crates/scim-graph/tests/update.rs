@@ -89,3 +89,79 @@ fn an_invalid_new_value_is_refused_before_graph_sees_it() {
     let error = user_update_body(&before, &after).unwrap_err();
     assert_eq!(error.status, 400);
 }
+
+#[test]
+fn a_top_level_mirror_that_alone_changed_decides() {
+    // city, state, country mirror the work address; companyName the enterprise organization;
+    // employeeOrgData the enterprise division and cost center. A PATCH of one spelling leaves
+    // the other as it was read, and the changed one is what the caller meant.
+    let update = changed(|user| {
+        user["city"] = json!("Redmond");
+        user["state"] = json!("OR");
+        user["country"] = json!("Canada");
+        user["companyName"] = json!("Fabrikam");
+        user["employeeOrgData"]["division"] = json!("Enterprise");
+    });
+    assert_eq!(
+        update,
+        json!({
+            "city": "Redmond", "state": "OR", "country": "Canada", "companyName": "Fabrikam",
+            "employeeOrgData": {"division": "Enterprise", "costCenter": "CC-42"}
+        })
+    );
+    // The SCIM spelling changed alone: it decides, as before.
+    let update = changed(|user| user["addresses"][0]["locality"] = json!("Kirkland"));
+    assert_eq!(update, json!({"city": "Kirkland"}));
+    // Both changed: the SCIM spelling wins.
+    let update = changed(|user| {
+        user["addresses"][0]["locality"] = json!("Kirkland");
+        user["city"] = json!("Redmond");
+    });
+    assert_eq!(update, json!({"city": "Kirkland"}));
+}
+
+#[test]
+fn removing_a_top_level_mirror_clears_the_property() {
+    let update = changed(|user| {
+        let user = user.as_object_mut().unwrap();
+        user.remove("city");
+        user.remove("companyName");
+        user["employeeOrgData"].as_object_mut().unwrap().remove("costCenter");
+    });
+    assert_eq!(
+        update,
+        json!({"city": null, "companyName": null, "employeeOrgData": {"division": "Consumer", "costCenter": null}})
+    );
+}
+
+#[test]
+fn emails_are_mapped_by_type() {
+    // "work" is mail, every other type otherMails; without a work email, mail is cleared.
+    let update = changed(|user| {
+        user["emails"] = json!([{"value": "only@other.example", "type": "other", "primary": true}]);
+    });
+    assert_eq!(update, json!({"mail": null, "otherMails": ["only@other.example"]}));
+    // An untyped email is the work one when there is none (the primary untyped one first).
+    let update = changed(|user| {
+        user["emails"] = json!([
+            {"value": "b@x.example"},
+            {"value": "a@x.example", "primary": true},
+            {"value": "c@x.example", "type": "other"}
+        ]);
+    });
+    assert_eq!(update, json!({"mail": "a@x.example", "otherMails": ["b@x.example", "c@x.example"]}));
+}
+
+#[test]
+fn usage_location_must_be_an_assigned_country_code() {
+    assert_eq!(changed(|user| user["usageLocation"] = json!("GB")), json!({"usageLocation": "GB"}));
+    for bad in ["UK", "XX", "USA", "12"] {
+        let before = current();
+        let mut after = before.to_json();
+        after["usageLocation"] = json!(bad);
+        let after = User::from_request_body(after.to_string().as_bytes()).unwrap();
+        let error = user_update_body(&before, &after).unwrap_err();
+        assert_eq!(error.status, 400, "{bad}");
+        assert!(error.detail.contains("ISO 3166"), "{bad}: {error:?}");
+    }
+}

@@ -35,14 +35,14 @@ fn fully_populated_graph_user_maps_field_by_field() {
         "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
         "externalId": "AdeleV",
         "userName": "AdeleV@contoso.com",
-        "name": {"formatted": "Adele Vance", "familyName": "Vance", "givenName": "Adele"},
+        "name": {"familyName": "Vance", "givenName": "Adele"},
         "displayName": "Adele Vance",
         "title": "Retail Manager",
         "userType": "Member",
         "preferredLanguage": "en-US",
         "active": true,
         "emails": [
-            {"value": "AdeleV@contoso.com", "type": "work", "primary": true},
+            {"value": "AdeleV@contoso.com", "type": "work"},
             {"value": "adele@personal.example", "type": "other"},
             {"value": "a.vance@partner.example", "type": "other"}
         ],
@@ -126,7 +126,7 @@ fn sparse_graph_user_maps_without_invented_values() {
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
             "id": "u1",
             "userName": "x@contoso.com",
-            "name": {"formatted": "Xi", "givenName": "Xi"},
+            "name": {"givenName": "Xi"},
             "active": false,
             "meta": {"resourceType": "User", "location": "https://c.example/scim/v2/Users/u1"}
         })

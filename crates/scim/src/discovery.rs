@@ -504,15 +504,12 @@ impl Uniqueness {
 }
 
 /// The sub-attributes of our multi-valued attributes (RFC 7643 §2.4), around their own `value`
-/// and `type` vocabulary. No `display`: Graph keeps none.
-const fn multi_value(value: Attr, types: &'static [&'static str]) -> [Attr; 3] {
+/// and `type` vocabulary. No `display`: Graph keeps none. No `primary` either: Graph keeps one
+/// property per type (`mail`, `mobilePhone`, ...), not a flag, so the type is what a value is.
+const fn typed_value(value: Attr, types: &'static [&'static str]) -> [Attr; 2] {
     [
         value,
         string("type", "A label indicating the attribute's function.").canonical(types),
-        boolean(
-            "primary",
-            "Whether this is the preferred value of the attribute; true at most once.",
-        ),
     ]
 }
 
@@ -572,11 +569,10 @@ const USER_ATTRIBUTES: &[Attr] = &[
     complex(
         "name",
         &[
-            string("formatted", "The full name, formatted for display: given and family name.").read_only(),
             string("familyName", "The family name, or last name in most Western languages (Graph: surname)."),
             string("givenName", "The given name, or first name in most Western languages (Graph: givenName)."),
         ],
-        "The components of the user's real name.",
+        "The components of the user's real name. Graph keeps no formatted name: displayName is the one shown.",
     ),
     string("displayName", "The name of the User, suitable for display to end-users."),
     string("title", "The user's title, such as 'Vice President'."),
@@ -592,13 +588,13 @@ const USER_ATTRIBUTES: &[Attr] = &[
         .never_returned(),
     complex(
         "emails",
-        &multi_value(string("value", "Email address for the user."), EMAIL_TYPES),
+        &typed_value(string("value", "Email address for the user."), EMAIL_TYPES),
         "Email addresses for the user.",
     )
     .multi(),
     complex(
         "phoneNumbers",
-        &multi_value(
+        &typed_value(
             string("value", "Phone number of the User."),
             // Graph's businessPhones (its first), mobilePhone and faxNumber.
             &["work", "mobile", "fax"],
@@ -656,8 +652,9 @@ const USER_ATTRIBUTES: &[Attr] = &[
     ),
     string(
         "usageLocation",
-        "Two-letter ISO 3166 country code where the user's licensed services are used (Graph: usageLocation).",
-    ),
+        "Two-letter ISO 3166 country code where the user's licensed services are used (Graph: usageLocation); one of the canonical values.",
+    )
+    .canonical(crate::country::COUNTRY_CODES),
     date_time(
         "startDateTime",
         "When the user was hired or will start work (Graph: employeeHireDate).",
@@ -809,8 +806,9 @@ const GROUP_ATTRIBUTES: &[Attr] = &[
                 "The URI of the corresponding member resource of this Group.",
             )
             .immutable(),
-            // §2.4 gives `display` the mutability "immutable".
-            string("display", "A human-readable name of the member.").immutable(),
+            // Read-only: what a caller sends is ignored; the name is the member's own, as the
+            // directory has it.
+            string("display", "A human-readable name of the member, as the directory has it.").read_only(),
             string("type", "The type of the member.")
                 .canonical(&["User", "Group"])
                 .immutable(),
@@ -836,8 +834,10 @@ const AZURE_AD_GROUP_ATTRIBUTES: &[Attr] = &[
         &[
             string("value", "Identifier of the owner: a user or a service principal.").immutable(),
             reference("$ref", &["User"], "The URI of the owner's resource, when it is a User.").immutable(),
-            string("display", "A human-readable name of the owner.").immutable(),
-            string("type", "The type of the owner: User, or Graph's type name for others.").immutable(),
+            string("display", "A human-readable name of the owner, as the directory has it.").read_only(),
+            string("type", "The type of the owner: User, or Graph's type name for others (servicePrincipal).")
+                .canonical(&["User", "servicePrincipal"])
+                .immutable(),
         ],
         "The group's owners. Returned only when asked for (attributes=owners): reading them costs a Graph request.",
     )
@@ -845,7 +845,11 @@ const AZURE_AD_GROUP_ATTRIBUTES: &[Attr] = &[
     .on_request(),
     complex(
         "ownersToAdd",
-        &[string("value", "Identifier of a user or service principal to make an owner.").write_only()],
+        &[
+            string("value", "Identifier of a user or service principal to make an owner.").write_only(),
+            reference("$ref", &["User"], "The URI of the User to make an owner; its last segment is the id when value is absent.")
+                .write_only(),
+        ],
         "Owners to add, as the B2C connector's PATCH sends them; write-only.",
     )
     .multi()
@@ -853,7 +857,11 @@ const AZURE_AD_GROUP_ATTRIBUTES: &[Attr] = &[
     .never_returned(),
     complex(
         "ownersToRemove",
-        &[string("value", "Identifier of an owner to remove.").write_only()],
+        &[
+            string("value", "Identifier of an owner to remove.").write_only(),
+            reference("$ref", &["User"], "The URI of the User to remove as owner; its last segment is the id when value is absent.")
+                .write_only(),
+        ],
         "Owners to remove, as the B2C connector's PATCH sends them; write-only.",
     )
     .multi()

@@ -3,6 +3,7 @@
 //! PATCH, and the discovery documents. No I/O and no host-specific code, so the same crate serves
 //! the wasm32-wasip2 operation components and native tools alike.
 
+pub mod country;
 pub mod discovery;
 pub mod error;
 pub mod etag;

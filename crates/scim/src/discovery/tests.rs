@@ -869,7 +869,21 @@ fn rfc_characteristics_of_the_attributes_that_matter() {
         json!(["work", "mobile", "fax"])
     );
     assert_eq!(definition(user, "userType")["canonicalValues"], json!(["Member", "Guest"]));
-    assert_eq!(definition(user, "name.formatted")["mutability"], "readOnly");
+    // Graph keeps no formatted name and no primary flag: the schema promises neither.
+    let subs = |path: &str| -> Vec<String> {
+        definition(user, path)["subAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(subs("name"), ["familyName", "givenName"]);
+    assert_eq!(subs("emails"), ["value", "type"]);
+    assert_eq!(subs("phoneNumbers"), ["value", "type"]);
+    let usage_location = definition(user, "usageLocation")["canonicalValues"].clone();
+    assert_eq!(usage_location.as_array().unwrap().len(), 249);
+    assert!(usage_location.as_array().unwrap().contains(&json!("US")));
     assert_eq!(definition(user, "active")["type"], "boolean");
     assert_eq!(definition(user, "emails")["multiValued"], true);
     assert_eq!(definition(user, "name")["multiValued"], false);
@@ -920,13 +934,23 @@ fn rfc_characteristics_of_the_attributes_that_matter() {
     assert_eq!(definition(enterprise, "manager")["multiValued"], false);
 
     let group = schema::GROUP;
-    for path in [
-        "members.value",
-        "members.$ref",
-        "members.type",
-        "members.display",
-    ] {
+    for path in ["members.value", "members.$ref", "members.type"] {
         assert_eq!(definition(group, path)["mutability"], "immutable", "{path}");
+    }
+    // The member's name is the directory's: what a caller sends is ignored.
+    assert_eq!(definition(group, "members.display")["mutability"], "readOnly");
+    assert_eq!(definition(AZURE_AD_GROUP, "owners.display")["mutability"], "readOnly");
+    assert_eq!(
+        definition(AZURE_AD_GROUP, "owners.type")["canonicalValues"],
+        json!(["User", "servicePrincipal"])
+    );
+    for list in ["ownersToAdd", "ownersToRemove"] {
+        let reference = definition(AZURE_AD_GROUP, &format!("{list}.$ref"));
+        assert_eq!(
+            (&reference["referenceTypes"], &reference["mutability"]),
+            (&json!(["User"]), &json!("writeOnly")),
+            "{list}"
+        );
     }
     assert_eq!(
         definition(group, "members.type")["canonicalValues"],
@@ -986,8 +1010,9 @@ fn every_attribute_described_is_one_a_user_carries() {
     assert_eq!(
         undescribed,
         BTreeSet::from([
-            "addresses.primary", "emails.display", "entitlements", "ims", "locale", "name.honorificPrefix",
-            "name.honorificSuffix", "name.middleName", "nickName", "phoneNumbers.display", "photos",
+            "addresses.primary", "emails.display", "emails.primary", "entitlements", "ims", "locale",
+            "name.formatted", "name.honorificPrefix", "name.honorificSuffix", "name.middleName",
+            "nickName", "phoneNumbers.display", "phoneNumbers.primary", "photos",
             "profileUrl", "roles", "timezone", "x509Certificates"
         ]),
         "{problems:#?}"
