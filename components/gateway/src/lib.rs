@@ -67,7 +67,7 @@ async fn route(request: Request) -> Result<spin_sdk::http::Response, Refusal> {
                 allow: Some(allow),
             });
         }
-        Lookup::NotFound => return Err(ScimError::not_found(format!("no SCIM endpoint at {path}")).into()),
+        Lookup::NotFound => return Err(unrouted(&path).into()),
     };
     let response = forward(request, &component).await?;
     // An operation that failed before it could answer in SCIM (a trap, a deadline) is still
@@ -81,6 +81,19 @@ async fn route(request: Request) -> Result<spin_sdk::http::Response, Refusal> {
         return Err(ScimError::new(status, None, format!("operation {component} failed to answer")).into());
     }
     Ok(response)
+}
+
+/// RFC 7644's endpoints the connector does not offer are 501 (as ServiceProviderConfig says),
+/// so callers can tell "not supported" from a wrong path.
+fn unrouted(path: &str) -> ScimError {
+    match path.trim_end_matches('/') {
+        "/scim/v2/.search" => ScimError::not_implemented(
+            "searching every resource type at the root is not supported; POST /scim/v2/Users/.search or /scim/v2/Groups/.search",
+        ),
+        "/scim/v2/Bulk" => ScimError::not_implemented("bulk operations are not supported (ServiceProviderConfig: bulk.supported false)"),
+        "/scim/v2/Me" => ScimError::not_implemented("/Me is not supported: the connector authenticates applications, not users"),
+        _ => ScimError::not_found(format!("no SCIM endpoint at {path}")),
+    }
 }
 
 /// Parsed once per instance; instances serve many requests.

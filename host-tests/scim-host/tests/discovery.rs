@@ -69,3 +69,17 @@ async fn discovery_is_read_only_and_needs_the_token() {
     assert_eq!(reply.header("allow"), Some("GET"));
     connector.send("GET", "/scim/v2/ServiceProviderConfig", &[], None).await.assert_scim_error(401, None);
 }
+
+/// RFC 7644 endpoints the connector does not offer answer 501 with a SCIM error, so a caller
+/// (or a compliance suite) can tell "not supported" from a wrong path, which stays 404.
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoints_not_offered_are_501_and_unknown_paths_404() {
+    let connector = Connector::start().await;
+    let search = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"] });
+    let root_search = connector.post_json("/scim/v2/.search", &search).await;
+    let body = root_search.assert_scim_error(501, None);
+    assert!(body["detail"].as_str().unwrap().contains("/scim/v2/Users/.search"), "{body}");
+    connector.post_json("/scim/v2/Bulk", &json!({})).await.assert_scim_error(501, None);
+    connector.get("/scim/v2/Me").await.assert_scim_error(501, None);
+    connector.get("/scim/v2/Printers").await.assert_scim_error(404, None);
+}
