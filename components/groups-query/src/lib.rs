@@ -36,12 +36,13 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         "POST" => ListQuery::from_search_request(&call.body)?,
         _ => ListQuery::from_query_string(&call.query)?,
     };
-    let plan = query.filter.as_ref().map(scim_graph::plan_group_filter).transpose()?;
+    let connection = Connection::open().await?;
+    let plan = query.filter.as_ref().map(|filter| scim_graph::plan_group_filter(filter, connection.advanced_queries())).transpose()?;
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::group_order_by(attribute, query.sort_order)).transpose()?;
+    connection.check_order(order_by.as_ref())?;
     // Owners cost a Graph request per group: read only when asked for.
     let GroupParts { members: with_members, owners: with_owners } = GroupParts::asked_by(&query);
-    let connection = Connection::open().await?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
         // The count needs no order; pages keep theirs across skiptokens.
@@ -79,7 +80,7 @@ async fn groups_query(call: Call) -> Result<Reply, ScimError> {
         })
     };
     let check = residual.as_ref().map(|residual| Check { passes: &passes, why: &residual.why });
-    let listing = Listing::fetch(&call, &query, check, list).await?;
+    let listing = Listing::fetch(&call, &query, check, connection.advanced_queries(), list).await?;
     let groups = to_resources(&listing.items).await?;
     Ok(Reply::ok(listing.respond(groups).to_json()))
 }

@@ -39,6 +39,9 @@ thread_local! {
 struct Tenant {
     graph: GraphConfig,
     user_names: UserNames,
+    /// Whether Graph answers advanced queries here (`$count`, `ne`, `$orderby` with filters):
+    /// not in Azure AD B2C tenants.
+    advanced_queries: bool,
 }
 
 pub struct Connection {
@@ -75,9 +78,25 @@ impl Connection {
         self.transport.sent.get()
     }
 
-    /// How SCIM userNames stand for userPrincipalNames in this tenant (variable `upn_domain`).
+    /// How SCIM userNames stand for userPrincipalNames in this tenant (variable `upn_domain`),
+    /// or for sign-in names in a B2C tenant (variable `tenant_type`).
     pub fn user_names(&self) -> &UserNames {
         &self.tenant.user_names
+    }
+
+    /// Whether Graph answers advanced queries in this tenant: Azure AD B2C tenants have none.
+    pub fn advanced_queries(&self) -> bool {
+        self.tenant.advanced_queries
+    }
+
+    /// Sorting is Graph's `$orderby`, an advanced query: a B2C tenant cannot sort.
+    pub fn check_order(&self, order_by: Option<&graph::OrderBy>) -> Result<(), ScimError> {
+        match order_by {
+            Some(_) if !self.advanced_queries() => Err(ScimError::invalid_value(
+                "sortBy needs Microsoft Graph's advanced queries ($orderby), which Azure AD B2C tenants do not offer",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -95,8 +114,18 @@ async fn read_config() -> Result<Tenant, ScimError> {
         client_id,
         credential,
     };
-    let user_names = UserNames::with_default_domain(&variable("upn_domain").await?);
-    Ok(Tenant { graph, user_names })
+    let upn_domain = variable("upn_domain").await?;
+    let (user_names, advanced_queries) = match variable("tenant_type").await?.trim() {
+        "entra_id" | "" => (UserNames::with_default_domain(&upn_domain), true),
+        "b2c" if upn_domain.trim().is_empty() => {
+            return Err(not_configured(
+                "tenant_type b2c needs upn_domain: the B2C tenant's domain, which issues local accounts' sign-in names".into(),
+            ));
+        }
+        "b2c" => (UserNames::b2c(&upn_domain), false),
+        other => return Err(not_configured(format!("tenant_type `{other}` is neither entra_id nor b2c"))),
+    };
+    Ok(Tenant { graph, user_names, advanced_queries })
 }
 
 /// The credential `credential_type` names, from the variables that type reads.

@@ -18,8 +18,9 @@ pub struct Window<T> {
     pub items: Vec<T>,
     /// How many objects the pages held, from the first on: the total when Graph has no more.
     pub seen: u64,
-    /// Whether Graph has more pages; the total must then be asked for.
-    pub more: bool,
+    /// Graph's token for the page after the window, when it has more: the total must then be
+    /// asked for, or counted.
+    pub next: Option<String>,
 }
 
 impl<T> Window<T> {
@@ -52,7 +53,7 @@ impl<T> Window<T> {
         }
         let seen = items.len() as u64;
         let items = items.into_iter().skip(skip as usize).take(count as usize).collect();
-        Ok(Window { items, seen, more: skip_token.is_some() })
+        Ok(Window { items, seen, next: skip_token })
     }
 }
 
@@ -101,8 +102,31 @@ fn invalid_cursor(error: &ScimError) -> ScimError {
     ScimError::bad_request(ScimType::InvalidCursor, format!("the cursor is not valid for this query: {}", error.detail))
 }
 
-/// Most objects one answer reads from Graph to check a filter Graph cannot answer itself.
+/// Most objects one answer reads from Graph to check a filter Graph cannot answer itself, or to
+/// count what Graph cannot count (Azure AD B2C tenants have no `$count`).
 pub const MAX_SCANNED: usize = 5_000;
+
+/// The objects on Graph's pages from `token` on, counted by reading them: the total of an
+/// index-paged answer where Graph cannot count. Past [`MAX_SCANNED`], 400 tooMany.
+async fn count_rest<T, F, Fut>(already: u64, mut token: Option<String>, mut fetch: F) -> Result<u64, ScimError>
+where
+    F: FnMut(u32, Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ScimError>>,
+{
+    let mut total = already;
+    while let Some(next) = token.take() {
+        if total > MAX_SCANNED as u64 {
+            return Err(ScimError::too_many(format!(
+                "more than {MAX_SCANNED} objects match, and this Azure AD B2C tenant cannot count them (Microsoft Graph \
+                 offers no $count there): page with a cursor (cursor=) instead of startIndex"
+            )));
+        }
+        let page = fetch(GRAPH_MAX_TOP as u32, Some(next)).await?;
+        total += page.value.len() as u64;
+        token = page.skip_token;
+    }
+    Ok(total)
+}
 
 /// The objects Graph returns that pass a check the connector makes itself (the residual of a
 /// filter): Graph's pages read one after another, never more than [`MAX_SCANNED`] objects for
@@ -183,8 +207,16 @@ pub struct Check<'a, T> {
 impl<T> Listing<T> {
     /// Pages Graph for `query` as it asks (cursor or index, bounded either way), keeping only
     /// what passes `check`. `list(top, skip_token, count_only)` reads one Graph page; with
-    /// `count_only` it asks Graph for `@odata.count`.
-    pub async fn fetch<F, Fut>(call: &crate::Call, query: &scim::query::ListQuery, check: Option<Check<'_, T>>, list: F) -> Result<Listing<T>, ScimError>
+    /// `count_only` it asks Graph for `@odata.count`, which it does only when the tenant has
+    /// `advanced_queries` (B2C tenants have not: there the total is counted, or left out of
+    /// cursor pages).
+    pub async fn fetch<F, Fut>(
+        call: &crate::Call,
+        query: &scim::query::ListQuery,
+        check: Option<Check<'_, T>>,
+        advanced_queries: bool,
+        list: F,
+    ) -> Result<Listing<T>, ScimError>
     where
         F: Fn(u32, Option<String>, bool) -> Fut,
         Fut: Future<Output = Result<Page<T>, ScimError>>,
@@ -196,10 +228,11 @@ impl<T> Listing<T> {
                     let page = CursorPage::fetch(&cursor, query.count, |top, token| list(top, token, false)).await?;
                     // Past the first page, or with more to come, only Graph knows the total.
                     let total = match page.known_total(&cursor) {
-                        Some(total) => total,
-                        None => count_from_graph().await?.unwrap_or(page.items.len() as u64),
+                        Some(total) => Some(total),
+                        None if advanced_queries => Some(count_from_graph().await?.unwrap_or(page.items.len() as u64)),
+                        None => None,
                     };
-                    (page, Some(total))
+                    (page, total)
                 }
                 Some(check) => {
                     let page = Scan::page(&cursor, query.count, check.passes, |top, token| list(top, token, false)).await?;
@@ -212,10 +245,11 @@ impl<T> Listing<T> {
         let (items, total) = match &check {
             None => {
                 let window = Window::fetch(query.start_index, query.count, |top, token| list(top, token, false)).await?;
-                // More objects than this answer holds: ask Graph for the count.
-                let total = match window.more {
-                    true => count_from_graph().await?.unwrap_or(window.seen),
-                    false => window.seen,
+                // More objects than this answer holds: ask Graph for the count, or count them.
+                let total = match window.next {
+                    None => window.seen,
+                    Some(_) if advanced_queries => count_from_graph().await?.unwrap_or(window.seen),
+                    next => count_rest(window.seen, next, |top, token| list(top, token, false)).await?,
                 };
                 (window.items, total)
             }

@@ -42,6 +42,7 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
     let plan = query.filter.as_ref().map(|filter| scim_graph::plan_user_filter(filter, names)).transpose()?;
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
+    connection.check_order(order_by.as_ref())?;
     let graph = connection.graph();
     let list = |top, skip_token, count| {
         // The count needs no order; pages keep theirs across skiptokens.
@@ -56,7 +57,7 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
         residual.as_ref().is_none_or(|residual| scim_user(user, &call, names).is_ok_and(|user| residual.matches(&user)))
     };
     let check = residual.as_ref().map(|residual| Check { passes: &passes, why: &residual.why });
-    let listing = Listing::fetch(&call, &query, check, list).await?;
+    let listing = Listing::fetch(&call, &query, check, connection.advanced_queries(), list).await?;
     let users = listing
         .items
         .iter()

@@ -19,6 +19,10 @@ pub enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
+    /// A user who signs in with this name (`issuerAssignedId`, any sign-in type) from this
+    /// issuer: `identities/any(c:c/issuerAssignedId eq '..' and c/issuer eq '..')`. Graph
+    /// wants both in the lambda; it is how B2C local accounts are found by sign-in name.
+    SignInName { issuer: String, name: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -176,6 +180,13 @@ impl Filter {
             Filter::Le(p, l) => compare(out, p, "le", l),
             Filter::StartsWith(p, v) => function(out, "startswith", p, v),
             Filter::EndsWith(p, v) => function(out, "endswith", p, v),
+            Filter::SignInName { issuer, name } => {
+                out.push_str("identities/any(c:c/issuerAssignedId eq ");
+                write_string(name, out);
+                out.push_str(" and c/issuer eq ");
+                write_string(issuer, out);
+                out.push(')');
+            }
             Filter::And(a, b) => {
                 // `and` binds tighter than `or`, so an `or` operand needs parentheses to keep its meaning.
                 a.write_operand_of_and(out);
@@ -211,7 +222,7 @@ impl Filter {
     pub fn needs_advanced_query(&self) -> bool {
         match self {
             Filter::Eq(_, l) => *l == Literal::Null,
-            Filter::StartsWith(..) => false,
+            Filter::StartsWith(..) | Filter::SignInName { .. } => false,
             Filter::Ne(..)
             | Filter::EndsWith(..)
             | Filter::Ge(..)
@@ -227,6 +238,16 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_names_are_an_identities_lambda_with_both_members_quoted() {
+        let filter = Filter::SignInName { issuer: "contosob2c.onmicrosoft.com".into(), name: "o'brien".into() };
+        assert_eq!(
+            filter.to_odata(),
+            "identities/any(c:c/issuerAssignedId eq 'o''brien' and c/issuer eq 'contosob2c.onmicrosoft.com')"
+        );
+        assert!(!filter.needs_advanced_query());
+    }
 
     fn eq(p: &str, v: &str) -> Filter {
         Filter::Eq(p.into(), Literal::Str(v.into()))

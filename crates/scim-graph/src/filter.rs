@@ -129,8 +129,21 @@ pub fn user_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
 
 /// Plans a SCIM filter on Users: as much as possible for Graph, the rest for the connector.
 /// Only a filter that is wrong in itself is an error.
+/// In a B2C tenant ([`UserNames::b2c`]) Graph gets only what it answers without advanced queries.
 pub fn plan_user_filter(filter: &Filter, names: &UserNames) -> Result<FilterPlan, ScimError> {
-    plan(filter, &|f| user_node(f, names), AttributeRules::user)
+    let advanced = names.b2c_issuer().is_none();
+    plan(filter, &|f| user_node(f, names).and_then(|g| within(g, advanced)), AttributeRules::user)
+}
+
+/// `graph`, unless it needs the advanced queries the tenant does not offer: Azure AD B2C
+/// tenants have none, so `ne`, `not`, `endsWith` and comparisons with null are the connector's.
+fn within(graph: GraphFilter, advanced: bool) -> Result<GraphFilter, Refusal> {
+    if advanced || !graph.needs_advanced_query() {
+        return Ok(graph);
+    }
+    Err(Refusal::Graph(ScimError::invalid_filter(
+        "Azure AD B2C tenants offer no advanced queries (ne, not, endsWith, comparisons with null), so the connector checks this itself",
+    )))
 }
 
 fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal> {
@@ -149,6 +162,14 @@ fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal>
             Literal::Null,
         )),
         Filter::Compare { path, op, value } if is_user_name(path) => {
+            if let (Some(issuer), CompareOp::Eq, CompValue::Str(name)) = (names.b2c_issuer(), op, value) {
+                return Ok(GraphFilter::SignInName { issuer: issuer.to_string(), name: name.clone() });
+            }
+            if names.b2c_issuer().is_some() {
+                return Err(Refusal::Graph(ScimError::invalid_filter(format!(
+                    "userName is a B2C sign-in name, which Microsoft Graph finds only by equality, so {op} on it is checked by the connector"
+                ))));
+            }
             if !names.graph_can_compare(*op, value) {
                 return Err(Refusal::Graph(ScimError::invalid_filter(format!(
                     "userName stands for a userPrincipalName without its default domain, so {op} on it is checked by the connector"
@@ -379,8 +400,9 @@ pub fn group_filter(filter: &Filter) -> Result<GraphFilter, ScimError> {
 
 /// Plans a SCIM filter on Groups, as [`plan_user_filter`] does for users. Filters on members
 /// stay an error: checking them would read every candidate group's members.
-pub fn plan_group_filter(filter: &Filter) -> Result<FilterPlan, ScimError> {
-    plan(filter, &group_node, AttributeRules::group)
+/// `advanced`: whether the tenant offers advanced queries (Azure AD B2C tenants do not).
+pub fn plan_group_filter(filter: &Filter, advanced: bool) -> Result<FilterPlan, ScimError> {
+    plan(filter, &|f| group_node(f).and_then(|g| within(g, advanced)), AttributeRules::group)
 }
 
 fn group_node(filter: &Filter) -> Result<GraphFilter, Refusal> {

@@ -394,8 +394,22 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let upn = upn.ok_or_else(|| ScimError::invalid_value("userName is required"))?;
-    check_user_principal_name(upn)?;
+    // A B2C local account may come with sign-in identities and no userPrincipalName: Graph
+    // then makes one (`{objectId}@{tenant}`), and the mailNickname with it.
+    let sign_in_name = || {
+        extension(user, B2C_USER_PROFILE)
+            .and_then(|e| member(e, "identities"))
+            .and_then(Value::as_array)
+            .and_then(|identities| identities.iter().find_map(|i| i.get("issuerAssignedId")?.as_str()))
+    };
+    let upn = match (upn, sign_in_name()) {
+        (Some(upn), _) => {
+            check_user_principal_name(upn)?;
+            Some(upn)
+        }
+        (None, Some(_)) => None,
+        (None, None) => return Err(ScimError::invalid_value("userName is required")),
+    };
 
     let mut body = Map::new();
     let mut put = |key: &str, value: Option<&str>| {
@@ -413,18 +427,19 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
                 .map(str::to_string)
         })
         .or_else(|| join_present([given, family], " "))
-        .unwrap_or_else(|| upn.to_string());
+        .or_else(|| upn.or_else(sign_in_name).map(str::to_string))
+        .unwrap_or_default();
     let mail_nickname = match non_empty(&user.external_id) {
         Some(external_id) => {
             check_mail_nickname(external_id)?;
-            external_id.to_string()
+            Some(external_id.to_string())
         }
-        None => mail_nickname_from(upn),
+        None => upn.map(mail_nickname_from),
     };
 
-    put("userPrincipalName", Some(upn));
+    put("userPrincipalName", upn);
     put("displayName", Some(&display_name));
-    put("mailNickname", Some(&mail_nickname));
+    put("mailNickname", mail_nickname.as_deref());
     put("givenName", given);
     put("surname", family);
     put("jobTitle", non_empty(&user.title));

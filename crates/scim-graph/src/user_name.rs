@@ -3,6 +3,10 @@
 //! users by a bare name (HR systems, test suites) then send `jdoe`, Graph sees
 //! `jdoe@contoso.com`, and users in that domain read back as `jdoe`; users in other domains keep
 //! their full UPN. Callers that send full UPNs (Entra-to-Entra provisioning) are served either way.
+//!
+//! In an Azure AD B2C tenant a local account's UPN is a generated `{objectId}@{tenant}`; what
+//! people sign in with is an identity (`signInType` userName or emailAddress, issued by the
+//! tenant). There the SCIM userName is that sign-in name, as the B2C attribute table reads it.
 
 use scim::User;
 use scim::filter::{AttrPath, CompValue, CompareOp};
@@ -11,7 +15,14 @@ use scim::schema;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserNames {
     default_domain: Option<String>,
+    /// In a B2C tenant: the tenant's domain, the issuer of local accounts' sign-in names.
+    b2c_issuer: Option<String>,
 }
+
+/// The identity members of the B2C UserProfile extension.
+const SIGN_IN_TYPE: &str = "signInType";
+const ISSUER: &str = "issuer";
+const ISSUER_ASSIGNED_ID: &str = "issuerAssignedId";
 
 impl UserNames {
     /// userName and userPrincipalName are the same string.
@@ -23,7 +34,20 @@ impl UserNames {
     /// domain means [`UserNames::full_upn`].
     pub fn with_default_domain(domain: &str) -> Self {
         let domain = domain.trim().trim_start_matches('@');
-        UserNames { default_domain: (!domain.is_empty()).then(|| domain.to_ascii_lowercase()) }
+        UserNames { default_domain: (!domain.is_empty()).then(|| domain.to_ascii_lowercase()), b2c_issuer: None }
+    }
+
+    /// An Azure AD B2C tenant whose domain (e.g. `contosob2c.onmicrosoft.com`) issues local
+    /// accounts' sign-in names: the userName is the `userName` identity's name, else the
+    /// `emailAddress` one's.
+    pub fn b2c(domain: &str) -> Self {
+        let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+        UserNames { default_domain: None, b2c_issuer: Some(domain) }
+    }
+
+    /// The issuer of sign-in names, in a B2C tenant.
+    pub fn b2c_issuer(&self) -> Option<&str> {
+        self.b2c_issuer.as_deref()
     }
 
     /// The userPrincipalName a SCIM userName names.
@@ -64,16 +88,53 @@ impl UserNames {
 
     /// A user read from Graph, as SCIM callers see it.
     pub fn to_scim(&self, mut user: User) -> User {
-        if let Some(upn) = &user.user_name {
+        if let Some(issuer) = &self.b2c_issuer {
+            let identities = identities(&user);
+            let sign_in = ["userName", "emailAddress"].iter().find_map(|kind| {
+                identities.iter().find(|i| text(i, SIGN_IN_TYPE).eq_ignore_ascii_case(kind) && text(i, ISSUER).eq_ignore_ascii_case(issuer))
+            });
+            if let Some(identity) = sign_in {
+                user.user_name = Some(text(identity, ISSUER_ASSIGNED_ID).to_string());
+            }
+        } else if let Some(upn) = &user.user_name {
             user.user_name = Some(self.user_name(upn));
         }
         user
     }
 
-    /// A user from a SCIM caller, with its userName as the userPrincipalName Graph knows.
+    /// A user from a SCIM caller, with its userName as the userPrincipalName Graph knows. In a
+    /// B2C tenant the userName is a sign-in name instead: it becomes (or renames) the user's
+    /// `userName` identity (`emailAddress` when it holds an '@'), and the userPrincipalName is
+    /// the one Graph gave the user, or none for a new one (Graph then makes it).
     pub fn to_graph(&self, mut user: User) -> User {
-        if let Some(name) = &user.user_name {
-            user.user_name = Some(self.upn(name));
+        let Some(issuer) = &self.b2c_issuer else {
+            if let Some(name) = &user.user_name {
+                user.user_name = Some(self.upn(name));
+            }
+            return user;
+        };
+        let mut identities = identities(&user);
+        if let Some(name) = user.user_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            let kind = if name.contains('@') { "emailAddress" } else { "userName" };
+            let ours = |i: &&mut serde_json::Value| text(i, SIGN_IN_TYPE).eq_ignore_ascii_case(kind) && text(i, ISSUER).eq_ignore_ascii_case(issuer);
+            match identities.iter_mut().find(ours) {
+                Some(identity) => identity[ISSUER_ASSIGNED_ID] = name.into(),
+                None => identities.push(serde_json::json!({ SIGN_IN_TYPE: kind, ISSUER: issuer, ISSUER_ASSIGNED_ID: name })),
+            }
+        }
+        user.user_name = identities
+            .iter()
+            .find(|i| text(i, SIGN_IN_TYPE).eq_ignore_ascii_case("userPrincipalName"))
+            .map(|i| text(i, ISSUER_ASSIGNED_ID).to_string());
+        let key = user
+            .extensions
+            .keys()
+            .find(|urn| schema::urn_eq(urn, schema::B2C_USER_PROFILE))
+            .cloned()
+            .unwrap_or_else(|| schema::B2C_USER_PROFILE.to_string());
+        let profile = user.extensions.entry(key).or_insert_with(|| serde_json::json!({}));
+        if let Some(profile) = profile.as_object_mut() {
+            profile.insert("identities".into(), identities.into());
         }
         user
     }
@@ -82,6 +143,9 @@ impl UserNames {
     /// default domain, only equality (completed with the domain) and prefixes without '@' do:
     /// `userName ew "son"` holds for the SCIM name `jdoe.son`, not for `jdoe.son@contoso.com`.
     pub fn graph_can_compare(&self, op: CompareOp, value: &CompValue) -> bool {
+        if self.b2c_issuer.is_some() {
+            return op == CompareOp::Eq && matches!(value, CompValue::Str(_));
+        }
         match (&self.default_domain, op, value) {
             (None, ..) => true,
             (Some(_), CompareOp::Eq | CompareOp::Ne, _) => true,
@@ -89,6 +153,23 @@ impl UserNames {
             (Some(_), ..) => false,
         }
     }
+}
+
+/// The B2C UserProfile extension's identities, as the caller or Graph gave them.
+fn identities(user: &User) -> Vec<serde_json::Value> {
+    user.extensions
+        .iter()
+        .find(|(urn, _)| schema::urn_eq(urn, schema::B2C_USER_PROFILE))
+        .and_then(|(_, profile)| profile.as_object())
+        .and_then(|profile| profile.iter().find(|(k, _)| k.eq_ignore_ascii_case("identities")))
+        .and_then(|(_, identities)| identities.as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A string member of an identity, or "".
+fn text<'a>(identity: &'a serde_json::Value, member: &str) -> &'a str {
+    identity.get(member).and_then(serde_json::Value::as_str).unwrap_or_default()
 }
 
 pub(crate) fn is_user_name(path: &AttrPath) -> bool {
@@ -147,5 +228,53 @@ mod tests {
         assert!(!names.graph_can_compare(CompareOp::Sw, &text("jdoe@")));
         assert!(!names.graph_can_compare(CompareOp::Ew, &text("doe")));
         assert!(UserNames::full_upn().graph_can_compare(CompareOp::Ew, &text("doe")));
+    }
+
+    fn b2c_user(user_name: Option<&str>, identities: serde_json::Value) -> User {
+        let mut user = User { user_name: user_name.map(str::to_string), ..User::default() };
+        user.extensions.insert(schema::B2C_USER_PROFILE.into(), serde_json::json!({ "identities": identities }));
+        user
+    }
+
+    #[test]
+    fn in_b2c_the_user_name_is_the_sign_in_name_and_the_upn_stays_graphs() {
+        let names = UserNames::b2c("ContosoB2C.onmicrosoft.com");
+        let issuer = "contosob2c.onmicrosoft.com";
+        let read = b2c_user(
+            Some("0c1d@contosob2c.onmicrosoft.com"),
+            serde_json::json!([
+                { "signInType": "emailAddress", "issuer": issuer, "issuerAssignedId": "jdoe@example.com" },
+                { "signInType": "userName", "issuer": issuer, "issuerAssignedId": "jdoe" },
+                { "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": "0c1d@contosob2c.onmicrosoft.com" }
+            ]),
+        );
+        let scim = names.to_scim(read);
+        assert_eq!(scim.user_name.as_deref(), Some("jdoe"), "the userName identity before the email one");
+
+        // Renamed by a caller: the userName identity changes, the UPN does not.
+        let renamed = names.to_graph(User { user_name: Some("john.doe".into()), ..scim });
+        assert_eq!(renamed.user_name.as_deref(), Some("0c1d@contosob2c.onmicrosoft.com"));
+        let renamed_identities = identities(&renamed);
+        assert_eq!(renamed_identities.len(), 3);
+        assert!(renamed_identities.iter().any(|i| text(i, SIGN_IN_TYPE) == "userName" && text(i, ISSUER_ASSIGNED_ID) == "john.doe"));
+
+        // A new user: a sign-in identity from the userName, and no UPN (Graph makes one).
+        let new = names.to_graph(b2c_user(Some("ann@example.com"), serde_json::json!([])));
+        assert_eq!(new.user_name, None);
+        assert_eq!(
+            identities(&new),
+            [serde_json::json!({ "signInType": "emailAddress", "issuer": issuer, "issuerAssignedId": "ann@example.com" })]
+        );
+        let body = crate::user_create_body(&new, "Generated-Passw0rd!").unwrap();
+        assert_eq!(body.get("userPrincipalName"), None, "Graph names a B2C local account itself");
+        assert_eq!(body.get("mailNickname"), None);
+        assert_eq!(body["displayName"], "ann@example.com");
+        assert_eq!(body["identities"][0]["issuerAssignedId"], "ann@example.com");
+        // Without a userName or identities there is nothing to sign in with.
+        let nameless = names.to_graph(b2c_user(None, serde_json::json!([])));
+        assert_eq!(crate::user_create_body(&nameless, "x").unwrap_err().detail, "userName is required");
+        // Only equality on sign-in names reaches Graph.
+        assert!(names.graph_can_compare(CompareOp::Eq, &CompValue::Str("jdoe".into())));
+        assert!(!names.graph_can_compare(CompareOp::Sw, &CompValue::Str("jd".into())));
     }
 }

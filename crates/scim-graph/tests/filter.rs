@@ -315,3 +315,28 @@ fn the_connectors_additions_are_checked_by_the_connector_but_the_automatic_repli
         assert!(error.detail.contains("mailbox"), "{filter}: {}", error.detail);
     }
 }
+
+#[test]
+fn in_a_b2c_tenant_user_names_are_sign_in_names_and_advanced_terms_are_the_connectors() {
+    let names = UserNames::b2c("contosob2c.onmicrosoft.com");
+    assert_eq!(
+        plan(r#"userName eq "jdoe""#, &names),
+        (Some("identities/any(c:c/issuerAssignedId eq 'jdoe' and c/issuer eq 'contosob2c.onmicrosoft.com')".into()), None)
+    );
+    // ne, endsWith and presence need advanced queries, which B2C tenants lack.
+    assert_eq!(
+        plan(r#"displayName sw "A" and title ne "CEO""#, &names),
+        (Some("startswith(displayName,'A')".into()), Some(r#"title ne "CEO""#.into()))
+    );
+    assert_eq!(plan(r#"userName sw "jd""#, &names), (None, Some(r#"userName sw "jd""#.into())));
+    assert_eq!(plan("title pr", &names), (None, Some("title pr".into())));
+    // The same filters in an Entra ID tenant go to Graph whole.
+    assert_eq!(plan(r#"title ne "CEO""#, &UserNames::full_upn()), (Some("jobTitle ne 'CEO'".into()), None));
+
+    let groups = |filter: &str, advanced: bool| {
+        let plan = scim_graph::plan_group_filter(&scim::filter::parse(filter).unwrap(), advanced).unwrap();
+        (plan.graph.map(|g| g.to_odata()), plan.residual.map(|r| r.filter.to_string()))
+    };
+    assert_eq!(groups(r#"displayName ne "X""#, false), (None, Some(r#"displayName ne "X""#.into())));
+    assert_eq!(groups(r#"displayName ne "X""#, true), (Some("displayName ne 'X'".into()), None));
+}

@@ -96,8 +96,11 @@ async fn every_operation_describes_itself_under_its_component_id() {
     }
 }
 
-/// What `credential_type` may need, every one of them in every component that calls Graph.
-const CREDENTIAL_VARIABLES: &[&str] = &[
+/// What every component that calls Graph reads about its tenant: how to sign in (all that
+/// `credential_type` may need) and what kind of directory it is.
+const TENANT_VARIABLES: &[&str] = &[
+    "tenant_type",
+    "upn_domain",
     "tenant_id",
     "client_id",
     "credential_type",
@@ -129,8 +132,8 @@ async fn outbound_hosts_and_credentials_follow_the_declared_permissions() {
                 ["{{ graph_base_url }}", "{{ login_base_url }}", "{{ managed_identity_origin }}"],
                 "{id} may call only Graph and the endpoints that issue its tokens"
             );
-            for credential in CREDENTIAL_VARIABLES {
-                assert_eq!(component.variables.get(*credential).map(String::as_str), Some(format!("{{{{ {credential} }}}}").as_str()), "{id} can sign in every supported way");
+            for credential in TENANT_VARIABLES {
+                assert_eq!(component.variables.get(*credential).map(String::as_str), Some(format!("{{{{ {credential} }}}}").as_str()), "{id} can sign in every supported way, in either kind of tenant");
             }
         }
     }
