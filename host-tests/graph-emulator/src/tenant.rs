@@ -525,6 +525,7 @@ fn valid_kind(property: &Property, value: &Value) -> bool {
         (Kind::DateTime, Value::String(s)) => s.len() >= 10 && s.as_bytes()[4] == b'-',
         (Kind::StringCollection, Value::Array(items)) => items.iter().all(Value::is_string),
         (Kind::Complex, v) => v.is_object(),
+        (Kind::ComplexCollection, v) => v.is_array(),
         (Kind::Other, v) => v.is_array() || v.is_object(),
         _ => false,
     }
