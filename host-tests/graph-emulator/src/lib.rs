@@ -150,6 +150,7 @@
 //! ```
 
 mod audit_logs;
+mod b2c;
 mod batch;
 mod clock;
 mod codec;
@@ -180,6 +181,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use b2c::{B2c, DEMO_B2C_EXTENSIONS_APP_ID};
 pub use credentials::test_federated_token;
 pub use faults::{Faults, RetryAfterRecord};
 
@@ -223,6 +225,9 @@ pub struct EmulatorConfig {
     pub identity_header: String,
     /// Faults injected from the start; change them with [`Emulator::set_faults`].
     pub faults: Faults,
+    /// An Azure AD B2C tenant instead of an Entra ID one (the default, None): see the crate
+    /// docs' "Azure AD B2C tenants".
+    pub b2c: Option<B2c>,
 }
 
 impl Default for EmulatorConfig {
@@ -238,6 +243,7 @@ impl Default for EmulatorConfig {
             federated_credentials: Vec::new(),
             identity_header: "emulator-identity-header".to_string(),
             faults: Faults::default(),
+            b2c: None,
         }
     }
 }
@@ -265,7 +271,7 @@ impl Emulator {
             ip => ip,
         };
         let base_url = format!("http://{}", SocketAddr::new(host, local.port()));
-        let mut tenant = demo::tenant(config.users, config.seed);
+        let mut tenant = demo::tenant(config.users, config.seed, config.b2c.as_ref());
         demo::add_groups(&mut tenant, config.groups, config.seed);
         tenant.audit_as(&config.client_id, &login::service_principal_id(&config));
         let state = Arc::new(server::State::new(config.clone(), base_url.clone(), tenant));
