@@ -121,7 +121,7 @@ fn answer(
         body => format!("{method} {url} {body}"),
     };
     state.faults.arrived(&key);
-    match state.faults.draw(true, Some(resource_units::cost(&method, &segments, query))) {
+    match state.faults.draw(true, Some(resource_units::cost_in(&method, &segments, query, state.config.b2c.is_some()))) {
         Some(Fault::Throttle(seconds)) => {
             state.faults.told_to_wait(&key, seconds);
             return Ok(error_answer(

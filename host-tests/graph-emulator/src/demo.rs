@@ -3,12 +3,14 @@
 //! but are identical for the same seed and size on every run. Groups come after the users
 //! ([`add_groups`]).
 
+mod b2c;
 mod groups;
 
 pub use groups::add_groups;
 
 use serde_json::{Map, Value, json};
 
+use crate::b2c::B2c;
 use crate::clock;
 use crate::prng::SplitMix64;
 use crate::tenant::{DOMAIN, Tenant};
@@ -117,10 +119,12 @@ const EPOCH_2016: u64 = 1_451_606_400;
 
 /// Builds a tenant of `size` users. Users after the well-known ones report to an earlier
 /// user (so managers form a forest with no cycles); about 3% have no manager and about 5%
-/// are disabled.
-pub fn tenant(size: usize, seed: u64) -> Tenant {
+/// are disabled. With `b2c`, a B2C tenant of the same people as local accounts.
+pub fn tenant(size: usize, seed: u64, b2c: Option<&B2c>) -> Tenant {
     let mut rng = SplitMix64::new(seed);
+    let mut b2c_rng = b2c::rng(seed);
     let mut tenant = Tenant::new(seed);
+    tenant.set_b2c(b2c.cloned());
     let mut seqs: Vec<u64> = Vec::with_capacity(size);
     // Index of users who manage others, so reporting lines look like an org chart rather
     // than everyone reporting to the CEO.
@@ -181,6 +185,10 @@ pub fn tenant(size: usize, seed: u64) -> Tenant {
                 (user, manager)
             }
         };
+        let mut props = props;
+        if let Some(b2c) = b2c {
+            b2c::local_account(&mut props, index, &mut b2c_rng, b2c);
+        }
         let seq = tenant.insert(props, manager.map(|m| seqs[m]));
         seqs.push(seq);
     }
@@ -335,22 +343,22 @@ mod tests {
 
     #[test]
     fn same_seed_and_size_give_the_same_tenant_and_other_seeds_differ() {
-        let a: Vec<_> = tenant(300, 7)
+        let a: Vec<_> = tenant(300, 7, None)
             .iter()
             .map(|u| (u.props.clone(), u.manager))
             .collect();
-        let b: Vec<_> = tenant(300, 7)
+        let b: Vec<_> = tenant(300, 7, None)
             .iter()
             .map(|u| (u.props.clone(), u.manager))
             .collect();
         assert_eq!(a, b);
-        let c: Vec<_> = tenant(300, 8).iter().map(|u| u.props.clone()).collect();
+        let c: Vec<_> = tenant(300, 8, None).iter().map(|u| u.props.clone()).collect();
         assert_ne!(a.iter().map(|x| x.0.clone()).collect::<Vec<_>>(), c);
     }
 
     #[test]
     fn well_known_users_head_the_tenant() {
-        let t = tenant(50, 123);
+        let t = tenant(50, 123, None);
         let adele = t
             .find("adele.vance@contoso.onmicrosoft.com")
             .expect("Adele exists for any seed");
@@ -363,13 +371,13 @@ mod tests {
             t.manager_of(lee).unwrap().upn(),
             "diego.siciliani@contoso.onmicrosoft.com"
         );
-        assert_eq!(tenant(2, 1).len(), 2);
-        assert_eq!(tenant(0, 1).len(), 0);
+        assert_eq!(tenant(2, 1, None).len(), 2);
+        assert_eq!(tenant(0, 1, None).len(), 0);
     }
 
     #[test]
     fn users_are_unique_fully_populated_and_managers_form_a_forest() {
-        let t = tenant(1000, 1);
+        let t = tenant(1000, 1, None);
         let mut upns = HashSet::new();
         let mut ids = HashSet::new();
         let (mut disabled, mut without_manager) = (0, 0);

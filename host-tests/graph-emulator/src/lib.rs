@@ -137,6 +137,59 @@
 //! Microsoft 365 groups have `mail` `{mailNickname}@contoso.onmicrosoft.com`; security
 //! groups are not mail-enabled.
 //!
+//! # Azure AD B2C tenants
+//! With [`EmulatorConfig::b2c`] set to a [`B2c`], the emulator answers as Graph does for an
+//! Azure AD B2C directory (the default, None, is an Entra ID tenant and unchanged):
+//! - the demo tenant has the same people, ids, managers and groups as the Entra ID tenant of
+//!   the same seed, as consumer local accounts: `userPrincipalName` `{id}@contoso.onmicrosoft.com`,
+//!   `creationType` "LocalAccount", `passwordPolicies` "DisablePasswordExpiration", `mail` and
+//!   `otherMails` an address at a `.example` consumer domain (the well-known users' is fixed:
+//!   `adele.vance@fabrikam.example`, `alex.wilber@litware.example`, ...), no proxy or IM
+//!   addresses, and `identities` = an `emailAddress` identity (that address), a `userName`
+//!   one (the mailNickname, `adele.vance`) for the well-known users and about 80% of the
+//!   rest, and the `userPrincipalName` one, all issued by `contoso.onmicrosoft.com`. About 40%
+//!   carry the custom attributes `extension_{appId}_loyaltyNumber` (ten digits) and
+//!   `extension_{appId}_membershipTier` (Bronze, Silver, Gold, Platinum); among the
+//!   well-known users Adele (`7000000001`, Platinum), Alex (`...02`, Gold), Diego (`...03`,
+//!   Gold) and Megan (`...04`, Silver) do, Lee does not;
+//! - advanced queries are refused on users, groups and deleted items, 400
+//!   `Request_UnsupportedQuery`: the `ConsistencyLevel: eventual` header, `$count=true`, the
+//!   `/$count` segment and `$search` ("... is not supported: advanced query capabilities are
+//!   not available in Azure AD B2C tenants.", the emulator's wording), and filters or sorts
+//!   that need them (`ne`, `not`, `endsWith`, date ranges, `$filter` with `$orderby`: Graph's
+//!   usual refusal). Delta queries answer 400 `Request_UnsupportedQuery` "Change enumeration
+//!   is not supported for requested tenant.", as B2C tenants report. `eq`, `in`,
+//!   `startsWith`, `any`, `$select`, `$top`, `$orderby` and paging work as in Entra ID;
+//! - `identities/any(c:c/issuerAssignedId eq '...' and c/issuer eq '...')` finds a user by
+//!   sign-in name, ignoring case, with Graph's objectIdentity rules (in both modes): the issuer
+//!   is ignored for `emailAddress` and `userName` identities, userPrincipalName identities never
+//!   match, the issuer alone is accepted only for `google.com`, `facebook.com`, `mail` and
+//!   `phone`; other lambdas are 400 `Request_UnsupportedQuery`, functions on the members 400
+//!   `Request_BadRequest`;
+//! - `POST /users` needs only `displayName`, and a `passwordProfile` unless every identity is
+//!   `federated` (`DisableStrongPassword` in `passwordPolicies` lifts the complexity rule):
+//!   `accountEnabled` defaults to true, `mailNickname` to the id, `userPrincipalName` to
+//!   `{id}@contoso.onmicrosoft.com` (or a `userPrincipalName` identity's value), and the
+//!   userPrincipalName identity is added (and kept in step when the userPrincipalName
+//!   changes). Local accounts get `creationType` "LocalAccount". Each identity needs
+//!   `signInType`, `issuer` and `issuerAssignedId` (at most 64 characters); a non-federated
+//!   one's issuer must be the tenant's domain ("Issuer should match tenants domainName for non
+//!   federated identity."); `emailAddress*` ones need an email address, `userName` ones a
+//!   name of letters, digits, `.`, `-` and `_`. An issuer and issuerAssignedId another live
+//!   user signs in with (any case) is 400 "Another object with the same value for property
+//!   identities already exists." `PATCH` replaces the whole collection with the same checks
+//!   and refuses a local identity on a user that had none; a restore is refused while another
+//!   user holds one of the deleted user's identities;
+//! - custom attributes: `extension_{B2c::extensions_app_id}_{name}` properties (any name) are
+//!   stored on create and update, returned only when `$select` names them, and filter with
+//!   `eq`; another app's are refused, 400 `Request_BadRequest` "Property '...' does not exist
+//!   as a declared property or extension property." (and an unknown property in `$select` or
+//!   `$filter`). An Entra ID tenant stores any extension property as before;
+//! - with resource units on, creating a user costs 4 units more
+//!   ([`resource_units::B2C_USER_CREATION_SURCHARGE`]).
+//!
+//! Deleted items, the audit log, groups, managers and batching work as in Entra ID.
+//!
 //! # Example
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -150,6 +203,7 @@
 //! ```
 
 mod audit_logs;
+mod b2c;
 mod batch;
 mod clock;
 mod codec;
@@ -180,6 +234,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use b2c::{B2c, DEMO_B2C_EXTENSIONS_APP_ID};
 pub use credentials::test_federated_token;
 pub use faults::{Faults, RetryAfterRecord};
 
@@ -223,6 +278,9 @@ pub struct EmulatorConfig {
     pub identity_header: String,
     /// Faults injected from the start; change them with [`Emulator::set_faults`].
     pub faults: Faults,
+    /// An Azure AD B2C tenant instead of an Entra ID one (the default, None): see the crate
+    /// docs' "Azure AD B2C tenants".
+    pub b2c: Option<B2c>,
 }
 
 impl Default for EmulatorConfig {
@@ -238,6 +296,7 @@ impl Default for EmulatorConfig {
             federated_credentials: Vec::new(),
             identity_header: "emulator-identity-header".to_string(),
             faults: Faults::default(),
+            b2c: None,
         }
     }
 }
@@ -265,7 +324,7 @@ impl Emulator {
             ip => ip,
         };
         let base_url = format!("http://{}", SocketAddr::new(host, local.port()));
-        let mut tenant = demo::tenant(config.users, config.seed);
+        let mut tenant = demo::tenant(config.users, config.seed, config.b2c.as_ref());
         demo::add_groups(&mut tenant, config.groups, config.seed);
         tenant.audit_as(&config.client_id, &login::service_principal_id(&config));
         let state = Arc::new(server::State::new(config.clone(), base_url.clone(), tenant));

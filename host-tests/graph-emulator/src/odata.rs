@@ -523,6 +523,13 @@ pub enum Filter {
     EndsWith(Operand, String),
     /// `collection/any(x: body)`.
     Any(&'static str, Box<Filter>),
+    /// `identities/any(c: c/issuerAssignedId eq '..' and c/issuer eq '..')`, or the issuer
+    /// alone for the few issuers Graph allows that for: matched by Graph's objectIdentity
+    /// rules, not as a plain lambda (see [`Filter::matches`]).
+    Identity {
+        issuer: String,
+        issuer_assigned_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1085,6 +1092,9 @@ impl Parser<'_> {
                 property.name
             )));
         }
+        if property.name == "identities" {
+            return identity_filter(&body, self.resource);
+        }
         Ok(Filter::Any(property.name, Box::new(body)))
     }
 
@@ -1128,6 +1138,85 @@ fn check_types(kind: Kind, literal: &Literal, op: CmpOp) -> Result<(), GraphErro
     )))
 }
 
+/// Issuers `identities/any(c: c/issuer eq '...')` may name without an issuerAssignedId
+/// (Graph's objectIdentity page).
+const ISSUER_ONLY: &[&str] = &["google.com", "facebook.com", "mail", "phone"];
+
+/// An `identities` lambda as Graph takes it: `issuerAssignedId eq` and `issuer eq` joined by
+/// `and` (or `issuer eq` alone for [`ISSUER_ONLY`]). Graph answers other lambdas
+/// `Request_UnsupportedQuery` (message not documented: the emulator names the property) and
+/// functions or other operators on the members `Request_BadRequest` with the text below, as
+/// users report it.
+fn identity_filter(body: &Filter, resource: &Resource) -> Result<Filter, GraphError> {
+    fn terms<'a>(filter: &'a Filter, out: &mut Vec<&'a Filter>) {
+        match filter {
+            Filter::And(a, b) => {
+                terms(a, out);
+                terms(b, out);
+            }
+            other => out.push(other),
+        }
+    }
+    let mut parts = Vec::new();
+    terms(body, &mut parts);
+    let (mut issuer, mut assigned) = (None, None);
+    for part in parts {
+        match part {
+            Filter::Compare(Operand::Member(member), CmpOp::Eq, Literal::String(value)) => {
+                let slot = match *member {
+                    "issuer" => &mut issuer,
+                    "issuerAssignedId" => &mut assigned,
+                    _ => return Err(unsupported_clause("identities", resource)),
+                };
+                if slot.replace(value.clone()).is_some() {
+                    return Err(unsupported_clause("identities", resource));
+                }
+            }
+            Filter::Compare(..)
+            | Filter::In(..)
+            | Filter::StartsWith(..)
+            | Filter::EndsWith(..) => {
+                return Err(GraphError::bad_request(
+                    "Unsupported property or property value or combination of property and operation occured",
+                ));
+            }
+            _ => return Err(unsupported_clause("identities", resource)),
+        }
+    }
+    match (issuer, assigned) {
+        (Some(issuer), Some(assigned)) => Ok(Filter::Identity {
+            issuer,
+            issuer_assigned_id: Some(assigned),
+        }),
+        (Some(issuer), None) if ISSUER_ONLY.iter().any(|i| i.eq_ignore_ascii_case(&issuer)) => {
+            Ok(Filter::Identity {
+                issuer,
+                issuer_assigned_id: None,
+            })
+        }
+        _ => Err(unsupported_clause("identities", resource)),
+    }
+}
+
+/// Graph's objectIdentity filtering: userPrincipalName identities never match (filter on the
+/// property instead), and for `emailAddress*` and `userName` ones the issuer is ignored.
+fn identity_matches(identity: &Value, issuer: &str, assigned: Option<&str>) -> bool {
+    let text = |name: &str| identity.get(name).and_then(Value::as_str).unwrap_or("");
+    let sign_in_type = text("signInType");
+    if sign_in_type.eq_ignore_ascii_case("userPrincipalName") {
+        return false;
+    }
+    let issuer_matches = cmp_ci(text("issuer"), issuer).is_eq();
+    match assigned {
+        None => issuer_matches,
+        Some(assigned) => {
+            let local = starts_with_ci(sign_in_type, "emailAddress")
+                || sign_in_type.eq_ignore_ascii_case("userName");
+            cmp_ci(text("issuerAssignedId"), assigned).is_eq() && (local || issuer_matches)
+        }
+    }
+}
+
 fn body_reads_only_element(filter: &Filter) -> bool {
     match filter {
         Filter::And(a, b) | Filter::Or(a, b) => {
@@ -1138,7 +1227,7 @@ fn body_reads_only_element(filter: &Filter) -> bool {
         | Filter::In(o, _)
         | Filter::StartsWith(o, _)
         | Filter::EndsWith(o, _) => matches!(o, Operand::Element | Operand::Member(_)),
-        Filter::Any(..) => false,
+        Filter::Any(..) | Filter::Identity { .. } => false,
     }
 }
 
@@ -1174,6 +1263,15 @@ impl Filter {
             },
             Filter::Any(property, body) => match user.get(*property) {
                 Some(Value::Array(items)) => items.iter().any(|item| body.eval(user, Some(item))),
+                _ => false,
+            },
+            Filter::Identity {
+                issuer,
+                issuer_assigned_id,
+            } => match user.get("identities") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .any(|i| identity_matches(i, issuer, issuer_assigned_id.as_deref())),
                 _ => false,
             },
         }

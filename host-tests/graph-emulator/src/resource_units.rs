@@ -32,8 +32,18 @@ pub struct Cost {
     pub writes: u32,
 }
 
-/// The cost of `method` on `path` (segments after `v1.0`) with this query string.
+/// What creating a user adds in an Azure AD B2C tenant ("Creating a user in an Azure AD B2C
+/// tenant increases cost by 4").
+pub const B2C_USER_CREATION_SURCHARGE: u32 = 4;
+
+/// The cost of `method` on `path` (segments after `v1.0`) with this query string, in an
+/// Entra ID tenant.
 pub fn cost(method: &Method, path: &[String], query: Option<&str>) -> Cost {
+    cost_in(method, path, query, false)
+}
+
+/// [`cost`] in an Entra ID tenant, or with `b2c` in an Azure AD B2C one.
+pub fn cost_in(method: &Method, path: &[String], query: Option<&str>, b2c: bool) -> Cost {
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
     let base: i64 = match (method, &p[..]) {
         (&Method::GET, ["users"]) | (&Method::GET, ["applications"]) => 2,
@@ -54,7 +64,11 @@ pub fn cost(method: &Method, path: &[String], query: Option<&str>) -> Cost {
         }
     }
     let writes = u32::from(*method != Method::GET && *method != Method::HEAD);
-    Cost { units: (base + adjustment).max(1) as u32, writes }
+    let surcharge = match (method, &p[..]) {
+        (&Method::POST, ["users"]) if b2c => B2C_USER_CREATION_SURCHARGE,
+        _ => 0,
+    };
+    Cost { units: (base + adjustment).max(1) as u32 + surcharge, writes }
 }
 
 /// What the app and tenant pair spent recently.
@@ -126,6 +140,9 @@ mod tests {
         assert_eq!(cost(&Method::GET, &path("groups/g1/members"), Some("$top=999")).units, 3);
         assert_eq!(cost(&Method::GET, &path("users/u1"), Some("$select=id")).units, 1, "never below 1");
         assert_eq!(cost(&Method::PATCH, &path("users/u1"), None), Cost { units: 1, writes: 1 });
+        assert_eq!(cost(&Method::POST, &path("users"), None).units, 1);
+        assert_eq!(cost_in(&Method::POST, &path("users"), None, true), Cost { units: 5, writes: 1 });
+        assert_eq!(cost_in(&Method::PATCH, &path("users/u1"), None, true).units, 1, "only creation costs more");
     }
 
     #[test]

@@ -174,7 +174,9 @@ pub const USER_PROPERTIES: &[Property] = &[
     ro("externalUserStateChangeDateTime", DateTime, Def, No),
     p("faxNumber", String, Def, No),
     p("givenName", String, Def, Adv),
-    p("identities", Other, No, No),
+    // Filtered only through `identities/any(...)` on issuer and issuerAssignedId, by Graph's
+    // objectIdentity rules (see odata).
+    p("identities", ComplexCollection, Def, No),
     p("imAddresses", StringCollection, Def, No),
     p("jobTitle", String, Def, Adv),
     ro("lastPasswordChangeDateTime", DateTime, No, No),
@@ -224,8 +226,10 @@ pub const DEFAULT_SELECT: &[&str] = &[
     "id",
 ];
 
-/// Filterable members of complex properties (`parent/child` in `$filter`), all advanced.
+/// Filterable members of complex properties (`parent/child` in `$filter`), all advanced,
+/// and the members of `identities` (objectIdentity).
 pub const SUB_PROPERTIES: &[(&str, &[&str])] = &[
+    ("identities", &["signInType", "issuer", "issuerAssignedId"]),
     ("employeeOrgData", &["division", "costCenter"]),
     (
         "onPremisesExtensionAttributes",
@@ -465,7 +469,11 @@ mod tests {
             Some("extensionAttribute15")
         );
         for (parent, _) in SUB_PROPERTIES {
-            assert_eq!(property(parent).map(|p| p.kind), Some(Kind::Complex));
+            let kind = property(parent).map(|p| p.kind);
+            assert!(
+                matches!(kind, Some(Kind::Complex | Kind::ComplexCollection)),
+                "{parent}"
+            );
         }
     }
 

@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use crate::resource_units;
 use crate::EmulatorConfig;
 use crate::audit_logs;
+use crate::b2c;
 use crate::batch;
 use crate::codec;
 use crate::credentials::Credentials;
@@ -261,7 +262,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
             .map_or_else(|| format!("{} {}", parts.method, parts.uri), str::to_owned);
         state.faults.arrived(&key);
         // A batch's requests are charged one by one, as Graph does; the envelope costs nothing.
-        let cost = (!is_batch).then(|| resource_units::cost(&parts.method, segments.get(1..).unwrap_or_default(), parts.uri.query()));
+        let cost = (!is_batch).then(|| resource_units::cost_in(&parts.method, segments.get(1..).unwrap_or_default(), parts.uri.query(), state.config.b2c.is_some()));
         let refusal = match state.faults.draw(false, cost) {
             Some(Fault::Throttle(seconds)) => Some(throttled(seconds)),
             Some(Fault::Unavailable(seconds)) => Some(unavailable(seconds)),
@@ -391,6 +392,9 @@ pub fn route(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Reply, GraphError> {
+    if state.config.b2c.is_some() {
+        b2c::check_request(segments, pairs, headers)?;
+    }
     match segments.first().map(String::as_str) {
         Some("groups") => groups::route(state, method, segments, pairs, headers, body),
         Some(s) if s.eq_ignore_ascii_case("auditLogs") => {

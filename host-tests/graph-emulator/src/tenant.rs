@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
+use crate::b2c::{self, B2c};
 use crate::clock;
 use crate::error::GraphError;
 use crate::odata::{PageCursor, Query};
@@ -106,6 +107,11 @@ pub struct Tenant {
     deleted_ids: HashMap<String, ObjectRef>,
     audit: AuditLog,
     changes: changes::Changes,
+    /// Set for an Azure AD B2C tenant, whose users sign in with `identities`.
+    b2c: Option<B2c>,
+    /// Live users by identity (issuer and issuerAssignedId, see [`b2c::identity_key`]): a
+    /// B2C tenant refuses an identity someone else already signs in with.
+    by_identity: HashMap<String, u64>,
 }
 
 impl Tenant {
@@ -126,7 +132,14 @@ impl Tenant {
             deleted_ids: HashMap::new(),
             audit: AuditLog::new(seed),
             changes: changes::Changes::default(),
+            b2c: None,
+            by_identity: HashMap::new(),
         }
+    }
+
+    /// Makes this an Azure AD B2C tenant (or an Entra ID one, None).
+    pub fn set_b2c(&mut self, b2c: Option<B2c>) {
+        self.b2c = b2c;
     }
 
     pub fn len(&self) -> usize {
@@ -176,7 +189,48 @@ impl Tenant {
         self.by_id.insert(user.id().to_lowercase(), seq);
         self.by_upn.insert(user.upn().to_lowercase(), seq);
         self.users.insert(seq, user);
+        self.index_identities(seq);
         seq
+    }
+
+    fn identity_keys(props: &Map<String, Value>) -> Vec<String> {
+        match props.get("identities") {
+            Some(Value::Array(items)) => items.iter().filter_map(b2c::identity_key).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn index_identities(&mut self, seq: u64) {
+        for key in Self::identity_keys(&self.users[&seq].props) {
+            self.by_identity.insert(key, seq);
+        }
+    }
+
+    fn unindex_identities(&mut self, seq: u64) {
+        for key in Self::identity_keys(&self.users[&seq].props) {
+            if self.by_identity.get(&key) == Some(&seq) {
+                self.by_identity.remove(&key);
+            }
+        }
+    }
+
+    /// In a B2C tenant, refuses identities another live user than `seq` signs in with.
+    fn check_identities_free(
+        &self,
+        identities: &[Value],
+        seq: Option<u64>,
+    ) -> Result<(), GraphError> {
+        if self.b2c.is_none() {
+            return Ok(());
+        }
+        for key in identities.iter().filter_map(b2c::identity_key) {
+            if let Some(other) = self.by_identity.get(&key)
+                && Some(*other) != seq
+            {
+                return Err(b2c::duplicate_identity(self.users[other].id()));
+            }
+        }
+        Ok(())
     }
 
     /// `POST /users`: validates like Graph, fills what Graph fills, returns the new user.
@@ -184,15 +238,32 @@ impl Tenant {
         let body = body
             .as_object()
             .ok_or_else(|| GraphError::bad_request("The request body must be a JSON object."))?;
-        let mut props = validate_body(body)?;
-        for required in [
-            "accountEnabled",
-            "displayName",
-            "mailNickname",
-            "passwordProfile",
-            "userPrincipalName",
-        ] {
-            let present = match props.get(required) {
+        let mut props = validate_body(body, self.b2c.as_ref())?;
+        // A B2C tenant's consumers need only a name (and a password to sign in locally); Graph
+        // makes up the userPrincipalName, and the emulator the mailNickname.
+        let b2c_identities = match &self.b2c {
+            Some(_) => Some(match props.get("identities") {
+                Some(value) if !value.is_null() => b2c::check_identities(value, DOMAIN)?,
+                _ => Vec::new(),
+            }),
+            None => None,
+        };
+        let required: &[&str] = match &b2c_identities {
+            None => &[
+                "accountEnabled",
+                "displayName",
+                "mailNickname",
+                "passwordProfile",
+                "userPrincipalName",
+            ],
+            // Only federated identities: the password lives with the identity provider.
+            Some(ids) if !ids.is_empty() && !ids.iter().any(b2c::is_local_identity) => {
+                &["displayName"]
+            }
+            Some(_) => &["displayName", "passwordProfile"],
+        };
+        for required in required {
+            let present = match props.get(*required) {
                 None | Some(Value::Null) => false,
                 Some(Value::String(s)) => !s.trim().is_empty(),
                 Some(_) => true,
@@ -201,15 +272,40 @@ impl Tenant {
                 return Err(GraphError::property_required(required));
             }
         }
-        check_password(body.get("passwordProfile"), true)?;
+        let strong = strong_passwords(self.b2c.is_some(), &props);
+        check_password(
+            body.get("passwordProfile"),
+            required.contains(&"passwordProfile"),
+            strong,
+        )?;
         // The password is write-only: checked, kept apart from the properties, never returned.
         let password_profile = props.remove("passwordProfile");
-        let upn = props["userPrincipalName"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if let Some(existing) = self.by_upn.get(&upn.to_lowercase()) {
+        // In B2C, a userPrincipalName identity sets the property when the body has none.
+        let upn_identity = body
+            .get("identities")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|i| b2c::is_upn_identity(i))
+            .and_then(|i| i["issuerAssignedId"].as_str())
+            .filter(|_| b2c_identities.is_some());
+        let given_upn = props
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .or(upn_identity)
+            .map(str::to_string);
+        if let Some(upn) = &given_upn
+            && !valid_upn(upn)
+        {
+            return Err(invalid_upn());
+        }
+        if let Some(upn) = &given_upn
+            && let Some(existing) = self.by_upn.get(&upn.to_lowercase())
+        {
             return Err(duplicate_upn(self.users[existing].id()));
+        }
+        if let Some(identities) = &b2c_identities {
+            self.check_identities_free(identities, None)?;
         }
         let id = loop {
             let id = self.rng.guid();
@@ -218,7 +314,7 @@ impl Tenant {
             }
         };
         let mut user = Map::new();
-        user.insert("id".into(), Value::String(id));
+        user.insert("id".into(), Value::String(id.clone()));
         user.insert(
             "createdDateTime".into(),
             Value::String(clock::iso8601(clock::unix_now())),
@@ -229,11 +325,25 @@ impl Tenant {
         user.insert("imAddresses".into(), json!([]));
         user.insert("userType".into(), json!("Member"));
         user.insert("creationType".into(), Value::Null);
+        let upn = given_upn.unwrap_or_else(|| format!("{id}@{DOMAIN}"));
         let issuer = upn.rsplit_once('@').map(|(_, d)| d).unwrap_or(DOMAIN);
-        user.insert(
-            "identities".into(),
-            json!([{ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn }]),
-        );
+        let upn_identity =
+            json!({ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn });
+        match b2c_identities {
+            None => {
+                user.insert("identities".into(), json!([upn_identity]));
+            }
+            Some(mut identities) => {
+                if identities.iter().any(b2c::is_local_identity) {
+                    user.insert("creationType".into(), json!("LocalAccount"));
+                }
+                user.insert("accountEnabled".into(), json!(true));
+                user.insert("mailNickname".into(), json!(id));
+                identities.push(upn_identity);
+                props.insert("identities".into(), Value::Array(identities));
+                props.insert("userPrincipalName".into(), json!(upn));
+            }
+        }
         let before = Before::of(&Map::new(), props.keys());
         user.extend(props);
         let seq = self.insert(user, None);
@@ -252,7 +362,7 @@ impl Tenant {
         let body = body
             .as_object()
             .ok_or_else(|| GraphError::bad_request("The request body must be a JSON object."))?;
-        let mut props = validate_body(body)?;
+        let mut props = validate_body(body, self.b2c.as_ref())?;
         for must_stay in [
             "accountEnabled",
             "displayName",
@@ -269,11 +379,17 @@ impl Tenant {
         }
         let password_profile = match body.contains_key("passwordProfile") {
             true => {
-                check_password(body.get("passwordProfile"), false)?;
+                let mut policies = self.users[&seq].props.clone();
+                policies.extend(props.clone());
+                let strong = strong_passwords(self.b2c.is_some(), &policies);
+                check_password(body.get("passwordProfile"), false, strong)?;
                 props.remove("passwordProfile")
             }
             false => None,
         };
+        if self.b2c.is_some() {
+            self.b2c_identities_update(seq, &mut props)?;
+        }
         let new_upn = props
             .get("userPrincipalName")
             .and_then(Value::as_str)
@@ -284,6 +400,7 @@ impl Tenant {
         {
             return Err(duplicate_upn(self.users[other].id()));
         }
+        self.unindex_identities(seq);
         let user = self.users.get_mut(&seq).expect("indexed user exists");
         if password_profile.is_some() {
             user.password_profile = password_profile;
@@ -302,10 +419,82 @@ impl Tenant {
             self.by_upn.remove(&old_upn);
             self.by_upn.insert(upn, seq);
         }
+        self.index_identities(seq);
         let user = &self.users[&seq];
         let target = Target::user(user).changed(&before, &user.props);
         self.log(Activity::UpdateUser, vec![target]);
         self.track_user(seq);
+        Ok(())
+    }
+
+    /// A B2C PATCH's identities: the collection replaces the user's whole one after the same
+    /// checks as a create; a userPrincipalName identity sets the userPrincipalName, and the
+    /// tenant keeps that identity in step with the property whatever the body says (Graph
+    /// documents the first; that it keeps the identity when a body leaves it out is the
+    /// emulator's reading).
+    fn b2c_identities_update(
+        &self,
+        seq: u64,
+        props: &mut Map<String, Value>,
+    ) -> Result<(), GraphError> {
+        let user = &self.users[&seq];
+        let mut identities = match props.get("identities").cloned() {
+            None => None,
+            Some(Value::Null) => return Err(GraphError::invalid_value("identities")),
+            Some(value) => {
+                let given_upn = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|i| b2c::is_upn_identity(i));
+                if let Some(upn) = given_upn.and_then(|i| i["issuerAssignedId"].as_str())
+                    && !props.contains_key("userPrincipalName")
+                {
+                    if !valid_upn(upn) {
+                        return Err(invalid_upn());
+                    }
+                    props.insert("userPrincipalName".into(), json!(upn));
+                }
+                let checked = b2c::check_identities(&value, DOMAIN)?;
+                let had_local = match user.props.get("identities") {
+                    Some(Value::Array(items)) => items.iter().any(b2c::is_local_identity),
+                    _ => false,
+                };
+                if !had_local && checked.iter().any(b2c::is_local_identity) {
+                    // Graph documents the rule; its message is not documented.
+                    return Err(GraphError::bad_request(
+                        "Adding a local account identity to a user that has none is not allowed.",
+                    ));
+                }
+                self.check_identities_free(&checked, Some(seq))?;
+                Some(checked)
+            }
+        };
+        let upn = match props.get("userPrincipalName").and_then(Value::as_str) {
+            Some(upn) => upn.to_string(),
+            None if identities.is_none() => return Ok(()),
+            None => user.upn().to_string(),
+        };
+        let mut identities =
+            identities
+                .take()
+                .unwrap_or_else(|| match user.props.get("identities") {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter(|i| !b2c::is_upn_identity(i))
+                        .cloned()
+                        .collect(),
+                    _ => Vec::new(),
+                });
+        let issuer = upn
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .unwrap_or(DOMAIN)
+            .to_string();
+        identities.push(
+            json!({ "signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn }),
+        );
+        props.insert("identities".into(), Value::Array(identities));
         Ok(())
     }
 
@@ -459,7 +648,10 @@ fn duplicate_upn(conflicting_id: &str) -> GraphError {
 
 /// Checks a create or update body against the schema; returns it keyed by canonical names.
 /// Read-only properties (id, createdDateTime, ...) are dropped, as Graph ignores them.
-fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphError> {
+fn validate_body(
+    body: &Map<String, Value>,
+    b2c: Option<&B2c>,
+) -> Result<Map<String, Value>, GraphError> {
     let mut out = Map::new();
     for (key, value) in body {
         if key.starts_with("@odata.") || key.contains("@odata.") {
@@ -469,7 +661,14 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
             if matches!(value, Value::Object(_) | Value::Array(_)) {
                 return Err(GraphError::invalid_value(key));
             }
-            out.insert(key.clone(), value.clone());
+            // A B2C tenant's custom attributes belong to its b2c-extensions-app.
+            let name = match b2c {
+                Some(b2c) => b2c
+                    .own_extension(key)
+                    .ok_or_else(|| b2c::unknown_extension(key))?,
+                None => key.clone(),
+            };
+            out.insert(name, value.clone());
             continue;
         }
         let Some(property) = schema::property(key) else {
@@ -479,6 +678,9 @@ fn validate_body(body: &Map<String, Value>) -> Result<Map<String, Value>, GraphE
         };
         if property.read_only {
             continue;
+        }
+        if property.name == "identities" && b2c.is_some() && !value.is_array() && !value.is_null() {
+            return Err(b2c::identities_schema_mismatch());
         }
         let valid = match (property.kind, value) {
             (_, Value::Null) => property.name != "accountEnabled",
@@ -525,6 +727,7 @@ fn valid_kind(property: &Property, value: &Value) -> bool {
         (Kind::DateTime, Value::String(s)) => s.len() >= 10 && s.as_bytes()[4] == b'-',
         (Kind::StringCollection, Value::Array(items)) => items.iter().all(Value::is_string),
         (Kind::Complex, v) => v.is_object(),
+        (Kind::ComplexCollection, v) => v.is_array(),
         (Kind::Other, v) => v.is_array() || v.is_object(),
         _ => false,
     }
@@ -549,9 +752,21 @@ fn valid_upn(upn: &str) -> bool {
     }
 }
 
+/// Whether the strong password policy applies: always in Entra ID; in B2C unless the user's
+/// passwordPolicies include `DisableStrongPassword` (used when migrating users).
+fn strong_passwords(b2c: bool, props: &Map<String, Value>) -> bool {
+    !b2c || !props
+        .get("passwordPolicies")
+        .and_then(Value::as_str)
+        .is_some_and(|p| {
+            p.split(',')
+                .any(|p| p.trim().eq_ignore_ascii_case("DisableStrongPassword"))
+        })
+}
+
 /// Entra ID's default policy: at least 8 characters from at least three of upper case,
-/// lower case, digits and symbols.
-fn check_password(profile: Option<&Value>, required: bool) -> Result<(), GraphError> {
+/// lower case, digits and symbols (unless `strong` is false: then any non-empty password).
+fn check_password(profile: Option<&Value>, required: bool, strong: bool) -> Result<(), GraphError> {
     let password = profile
         .and_then(|p| p.get("password"))
         .and_then(Value::as_str);
@@ -568,7 +783,8 @@ fn check_password(profile: Option<&Value>, required: bool) -> Result<(), GraphEr
         password.chars().any(|c| c.is_ascii_digit()),
         password.chars().any(|c| !c.is_alphanumeric()),
     ];
-    if password.chars().count() < 8 || classes.iter().filter(|c| **c).count() < 3 {
+    let weak = password.chars().count() < 8 || classes.iter().filter(|c| **c).count() < 3;
+    if password.is_empty() || (strong && weak) {
         return Err(GraphError::bad_request(
             "The specified password does not comply with password complexity requirements. Please provide a different password.",
         ));

@@ -82,7 +82,10 @@ fn list(
     pairs: &[(String, String)],
     headers: &HeaderMap,
 ) -> Result<Reply, GraphError> {
-    let query = odata::parse_user_query(pairs, true)?;
+    let mut query = odata::parse_user_query(pairs, true)?;
+    if let Some(b2c) = &state.config.b2c {
+        b2c.own_query_extensions(&mut query)?;
+    }
     check_advanced(&query, headers)?;
     if query.expand.as_ref().is_some_and(|e| e.levels.is_some()) {
         return Err(GraphError::unsupported(
@@ -146,7 +149,10 @@ fn get(
     pairs: &[(String, String)],
     headers: &HeaderMap,
 ) -> Result<Reply, GraphError> {
-    let query = odata::parse_user_query(pairs, false)?;
+    let mut query = odata::parse_user_query(pairs, false)?;
+    if let Some(b2c) = &state.config.b2c {
+        b2c.own_query_extensions(&mut query)?;
+    }
     if query.expand.as_ref().is_some_and(|e| e.levels.is_some()) && !eventual(headers) {
         return Err(GraphError::unsupported(
             "$levels in $expand requires the ConsistencyLevel header set to eventual.",

@@ -340,7 +340,7 @@ mod tests {
     use std::collections::HashSet;
 
     fn with_groups(users: usize, groups: usize, seed: u64) -> Tenant {
-        let mut t = tenant(users, seed);
+        let mut t = tenant(users, seed, None);
         add_groups(&mut t, groups, seed);
         t
     }
@@ -360,7 +360,7 @@ mod tests {
         let a = with_groups(300, 20, 7);
         assert_eq!(snapshot(&a), snapshot(&with_groups(300, 20, 7)));
         assert_ne!(snapshot(&a), snapshot(&with_groups(300, 20, 8)));
-        let plain: Vec<_> = tenant(300, 7).iter().map(|u| u.props.clone()).collect();
+        let plain: Vec<_> = tenant(300, 7, None).iter().map(|u| u.props.clone()).collect();
         let grouped: Vec<_> = a.iter().map(|u| u.props.clone()).collect();
         assert_eq!(plain, grouped, "groups are drawn from their own stream");
     }

@@ -12,6 +12,7 @@ use super::{
     Group, Link, Listed, Object, ObjectPage, ObjectRef, Page, Tenant, User, duplicate_upn,
     invalid_upn, page_of, valid_upn,
 };
+use crate::b2c;
 use crate::clock;
 use crate::error::GraphError;
 use crate::odata::{PageCursor, Query};
@@ -40,6 +41,7 @@ impl Tenant {
     /// `DELETE /users/{id}`: the user leaves `/users`, its reports lose their manager and it
     /// leaves every group; all of it is remembered for a restore.
     pub(super) fn soft_delete_user(&mut self, seq: u64) {
+        self.unindex_identities(seq);
         let mut user = self.users.remove(&seq).expect("indexed user exists");
         self.by_id.remove(&user.id().to_lowercase());
         self.by_upn.remove(&user.upn().to_lowercase());
@@ -140,6 +142,12 @@ impl Tenant {
         if let Some(other) = self.by_upn.get(&upn.to_lowercase()) {
             return Err(duplicate_upn(self.users[other].id()));
         }
+        // In B2C, someone may have taken one of its sign-in identities meanwhile.
+        if let Some(Value::Array(identities)) =
+            self.deleted_users[&seq].object.props.get("identities")
+        {
+            self.check_identities_free(identities, None)?;
+        }
         let Deleted {
             object: mut user,
             links,
@@ -154,9 +162,18 @@ impl Tenant {
         if user.manager.is_some_and(|m| !self.users.contains_key(&m)) {
             user.manager = None;
         }
+        // The userPrincipalName identity follows a new userPrincipalName.
+        if let Some(Value::Array(identities)) = user.props.get_mut("identities")
+            && self.b2c.is_some()
+        {
+            for identity in identities.iter_mut().filter(|i| b2c::is_upn_identity(i)) {
+                identity["issuerAssignedId"] = Value::String(upn.clone());
+            }
+        }
         self.by_id.insert(user.id().to_lowercase(), seq);
         self.by_upn.insert(upn.to_lowercase(), seq);
         self.users.insert(seq, user);
+        self.index_identities(seq);
         self.track_user(seq);
         for report in reports {
             if let Some(user) = self.users.get_mut(&report)
