@@ -29,7 +29,15 @@ async fn reset_password(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let graph = connection.graph();
     let names = connection.user_names();
-    let user = graph.get_user(&names.upn_or_id(&reset.user)).await.map_err(|e| scim_graph::scim_error(&e))?;
+    let user = match names.sign_in_filter(&reset.user) {
+        // A B2C local account is named by its sign-in name: its identities find it.
+        Some(filter) => {
+            let query = graph::UserQuery { filter: Some(filter), top: Some(1), ..graph::UserQuery::default() };
+            let page = graph.list_users(&query).await.map_err(|e| scim_graph::scim_error(&e))?;
+            page.value.into_iter().next().ok_or_else(|| ScimError::not_found(format!("no user signs in as {}", reset.user)))?
+        }
+        None => graph.get_user(&names.upn_or_id(&reset.user)).await.map_err(|e| scim_graph::scim_error(&e))?,
+    };
     let id = user.id.clone().unwrap_or_default();
     let generated = reset.password.is_none().then(guest::generate_password);
     let password = reset.password.as_deref().or(generated.as_deref()).unwrap_or_default();
@@ -37,7 +45,7 @@ async fn reset_password(call: Call) -> Result<Reply, ScimError> {
 
     let mut answer = json!({
         "id": id,
-        "userName": user.user_principal_name.as_deref().map(|upn| names.user_name(upn)),
+        "userName": names.scim_user(&user, &call.location_base).user_name,
         "forceChangePasswordNextSignIn": reset.force_change_next_sign_in,
         "forceChangePasswordNextSignInWithMfa": reset.force_change_with_mfa,
         "passwordGenerated": generated.is_some(),

@@ -70,6 +70,14 @@ impl UserNames {
         }
     }
 
+    /// In a B2C tenant, how Graph finds the user a caller names by sign-in name rather than by
+    /// object id: a filter on its identities (B2C UPNs are generated, so no path names them).
+    pub fn sign_in_filter(&self, user: &str) -> Option<graph::Filter> {
+        let issuer = self.b2c_issuer.as_ref()?;
+        let user = user.trim();
+        (!is_guid(user)).then(|| graph::Filter::SignInName { issuer: issuer.clone(), name: user.to_string() })
+    }
+
     /// The SCIM userName of a userPrincipalName.
     pub fn user_name(&self, upn: &str) -> String {
         if let Some(domain) = &self.default_domain

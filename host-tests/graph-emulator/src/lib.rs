@@ -237,6 +237,8 @@ use tokio::task::JoinHandle;
 pub use b2c::{B2c, DEMO_B2C_EXTENSIONS_APP_ID};
 pub use credentials::test_federated_token;
 pub use faults::{Faults, RetryAfterRecord};
+/// The demo tenant's domain: its users' UPNs and, in B2C mode, the issuer of sign-in names.
+pub use tenant::DOMAIN;
 
 /// A self-signed certificate registered on the emulator's app by default. Test-only: its
 /// private key, [`TEST_PRIVATE_KEY_PEM`], is public (see `src/test-credential/README.md`).

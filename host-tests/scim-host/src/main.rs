@@ -122,6 +122,10 @@ struct DemoTenant {
     /// Seed of the demo tenant's generator (same seed, same tenant).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Make the demo tenant an Azure AD B2C tenant (local accounts signing in with user names
+    /// and email addresses, custom attributes, no advanced queries), served with tenant_type b2c.
+    #[arg(long)]
+    b2c: bool,
     #[command(flatten)]
     faults: FaultFlags,
 }
@@ -228,6 +232,10 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
             variables.insert("client_secret".into(), config.client_secret.clone());
             variables.insert("graph_base_url".into(), started.base_url());
             variables.insert("login_base_url".into(), started.base_url());
+            if args.demo.b2c {
+                variables.insert("tenant_type".into(), "b2c".into());
+                variables.insert("upn_domain".into(), graph_emulator::DOMAIN.into());
+            }
             emulator = Some(started);
         }
     }
@@ -369,7 +377,8 @@ fn demo_config(tenant: &DemoTenant) -> Result<EmulatorConfig> {
             (None, false) => 0,
         },
     };
-    Ok(EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, faults, ..EmulatorConfig::default() })
+    let b2c = tenant.b2c.then(graph_emulator::B2c::default);
+    Ok(EmulatorConfig { users: tenant.users, groups: tenant.groups, seed: tenant.seed, faults, b2c, ..EmulatorConfig::default() })
 }
 
 fn placeholder_variables(manifest: &std::path::Path) -> Result<BTreeMap<String, String>> {

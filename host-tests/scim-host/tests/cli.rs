@@ -107,3 +107,22 @@ async fn fault_flags_reach_the_demo_tenants_emulator() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("more than 100"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_b2c_serves_a_b2c_demo_tenant_by_sign_in_names() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--users", "5", "--b2c", "--bearer-token", "b2c-token"])
+        .env_remove("SPIN_VARIABLE_TENANT_ID")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    let found = common::Client::new()
+        .send("GET", &format!("{url}/scim/v2/Users?filter=userName%20eq%20%22adele.vance%22"), &[("authorization", "Bearer b2c-token")], None)
+        .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(found.status, 200, "{}", found.text());
+    assert_eq!(found.json()["Resources"][0]["userName"], "adele.vance", "{}", found.text());
+}

@@ -1,0 +1,151 @@
+//! An Azure AD B2C tenant through the real components (`tenant_type = b2c`), against the
+//! emulator in B2C mode, which refuses every advanced query as Graph does there: userName is the
+//! local account's sign-in name, found, created and renamed through its identity; filters Graph
+//! cannot answer in B2C are checked by the connector; and a paged walk of a 2,500-user tenant
+//! (issue 4's scenario, pages of 100) sees every user once.
+
+mod common;
+
+use common::{Connector, encode};
+use graph_emulator::{B2c, DOMAIN, EmulatorConfig};
+use scim_host::Limits;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+const B2C_PROFILE: &str = "urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile";
+
+async fn b2c_tenant(users: usize) -> Connector {
+    let config = EmulatorConfig { users, groups: 3, b2c: Some(B2c::default()), ..EmulatorConfig::default() };
+    Connector::start_configured(config, Limits::default(), &[("tenant_type", "b2c"), ("upn_domain", DOMAIN)]).await
+}
+
+fn identity<'a>(graph_user: &'a Value, sign_in_type: &str) -> Option<&'a str> {
+    graph_user["identities"].as_array()?.iter().find(|i| i["signInType"] == sign_in_type)?["issuerAssignedId"].as_str()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_names_are_sign_in_names() {
+    let connector = b2c_tenant(20).await;
+    let adele = connector.emulator.users().into_iter().find(|u| u["displayName"] == "Adele Vance").unwrap();
+    let id = adele["id"].as_str().unwrap();
+    assert!(adele["userPrincipalName"].as_str().unwrap().starts_with(id), "a B2C local account's UPN is its object id");
+
+    let read = connector.get(&format!("/scim/v2/Users/{id}")).await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(read.json()["userName"], "adele.vance", "the userName identity, not the UPN");
+
+    let found = connector.get("/scim/v2/Users?filter=userName%20eq%20%22ADELE.VANCE%22").await;
+    assert_eq!(found.status, 200, "{}", found.text());
+    assert_eq!(found.json()["totalResults"], 1);
+    assert_eq!(found.json()["Resources"][0]["id"], id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_are_created_and_renamed_through_their_sign_in_identity() {
+    let connector = b2c_tenant(5).await;
+    let created = connector
+        .post_json("/scim/v2/Users", &json!({ "userName": "newbie", "displayName": "New Bie", "password": "Correct-Horse-7!" }))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let body = created.json();
+    assert_eq!(body["userName"], "newbie");
+    let id = body["id"].as_str().unwrap().to_string();
+    let graph_user = connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).unwrap();
+    assert_eq!(identity(&graph_user, "userName"), Some("newbie"));
+    let upn = graph_user["userPrincipalName"].as_str().unwrap().to_string();
+    assert_eq!(upn, format!("{id}@{DOMAIN}"), "Graph named the account");
+
+    // The same sign-in name again is Graph's uniqueness refusal.
+    let again = connector.post_json("/scim/v2/Users", &json!({ "userName": "newbie", "password": "Correct-Horse-7!" })).await;
+    again.assert_scim_error(409, Some("uniqueness"));
+
+    // An email sign-in name, with an extra identity sent in the UserProfile extension.
+    let email = connector
+        .post_json(
+            "/scim/v2/Users",
+            &json!({ "userName": "ann@example.com", "password": "Correct-Horse-7!",
+                     B2C_PROFILE: { "identities": [{ "signInType": "userName", "issuer": DOMAIN, "issuerAssignedId": "ann" }] } }),
+        )
+        .await;
+    assert_eq!(email.status, 201, "{}", email.text());
+    let ann = connector.emulator.users().into_iter().find(|u| u["id"] == email.json()["id"]).unwrap();
+    assert_eq!((identity(&ann, "emailAddress"), identity(&ann, "userName")), (Some("ann@example.com"), Some("ann")));
+
+    let rename = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "replace", "path": "userName", "value": "old.hand" }] });
+    let renamed = connector.send_json("PATCH", &format!("/scim/v2/Users/{id}"), &rename).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text());
+    assert_eq!(renamed.json()["userName"], "old.hand");
+    let graph_user = connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).unwrap();
+    assert_eq!(identity(&graph_user, "userName"), Some("old.hand"));
+    assert_eq!(graph_user["userPrincipalName"], json!(upn), "renaming never touches the UPN");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queries_need_no_advanced_query_parameters() {
+    let connector = b2c_tenant(30).await;
+    let total = connector.emulator.user_count();
+
+    // startIndex paging: the total is counted without $count, which B2C refuses.
+    let page = connector.get("/scim/v2/Users?startIndex=11&count=10").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!((page.json()["totalResults"].as_u64(), page.json()["Resources"].as_array().unwrap().len()), (Some(total as u64), 10));
+
+    // ne and pr need advanced queries: the connector checks them itself.
+    let not_ceo = connector.get("/scim/v2/Users?filter=title%20ne%20%22Chief%20Executive%20Officer%22%20and%20displayName%20pr").await;
+    assert_eq!(not_ceo.status, 200, "{}", not_ceo.text());
+    let titles: Vec<Value> = not_ceo.json()["Resources"].as_array().unwrap().iter().map(|u| u["title"].clone()).collect();
+    assert_eq!(titles.len(), total - 1, "everyone but Adele");
+    assert!(!titles.contains(&json!("Chief Executive Officer")));
+
+    let sorted = connector.get("/scim/v2/Users?sortBy=userName").await;
+    let body = sorted.assert_scim_error(400, Some("invalidValue"));
+    assert!(body["detail"].as_str().unwrap().contains("Azure AD B2C"), "{body}");
+
+    // Groups too: ne is the connector's to check.
+    let groups = connector.get("/scim/v2/Groups?filter=displayName%20ne%20%22nothing%20like%20this%22&excludedAttributes=members").await;
+    assert_eq!(groups.status, 200, "{}", groups.text());
+    assert_eq!(groups.json()["totalResults"].as_u64(), Some(connector.emulator.group_count() as u64));
+}
+
+/// Issue 4's scenario: the B2C table's paged query walks a 2,500-user tenant in pages of 100,
+/// every user exactly once, following the skipToken each answer carries.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paged_walk_of_a_b2c_tenant_sees_every_user_once() {
+    let connector = b2c_tenant(2_500).await;
+    let mut seen = BTreeSet::new();
+    let mut pages = 0;
+    let mut token = String::new();
+    loop {
+        let reply = connector.get(&format!("/v1.0/users/EIDExtension/Paged?count=100&skipToken={token}")).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        let body = reply.json();
+        pages += 1;
+        for user in body["Resources"].as_array().unwrap() {
+            assert!(seen.insert(user["id"].as_str().unwrap().to_string()), "{} twice", user["id"]);
+        }
+        match body["nextCursor"].as_str() {
+            Some(next) => token = encode(next),
+            None => break,
+        }
+        assert!(pages <= 25, "more pages than 2,500 users in pages of 100 need");
+    }
+    assert_eq!((seen.len(), pages), (2_500, 25));
+}
+
+/// The B2C table's password reset names a local account by its sign-in name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_reset_finds_the_account_by_sign_in_name() {
+    let connector = b2c_tenant(5).await;
+    let path = "/v1.0/users/EIDExtension/PasswordResetRequest";
+    let reply = connector.post_json(path, &json!({ "userName": "megan.bowen", "password": "Tr1cky-Horse-42", "forceChangePasswordNextSignIn": false })).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let answer = reply.json();
+    assert_eq!(answer["userName"], "megan.bowen");
+    let id = answer["id"].as_str().unwrap();
+    assert_eq!(connector.emulator.password_profile(id).unwrap()["password"], "Tr1cky-Horse-42");
+
+    let nobody = connector.post_json(path, &json!({ "userName": "nobody.here" })).await;
+    let body = nobody.assert_scim_error(404, None);
+    assert!(body["detail"].as_str().unwrap().contains("nobody.here"), "{body}");
+}
