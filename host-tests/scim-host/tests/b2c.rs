@@ -149,3 +149,82 @@ async fn a_password_reset_finds_the_account_by_sign_in_name() {
     let body = nobody.assert_scim_error(404, None);
     assert!(body["detail"].as_str().unwrap().contains("nobody.here"), "{body}");
 }
+
+fn ok(reply: &common::Reply, what: &str, status: u16) -> Value {
+    assert_eq!(reply.status, status, "{what}: {}", reply.text());
+    if reply.text().is_empty() { Value::Null } else { reply.json() }
+}
+
+/// Every operation of the B2C connector's table (and enable/disable) in a B2C tenant, where
+/// Graph refuses advanced and delta queries: each answers, and the audit-log queries see the
+/// changes made through the others.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_of_the_b2c_table_works_in_a_b2c_tenant() {
+    let connector = b2c_tenant(20).await;
+    let start = scim_graph::Instant::from_unix_millis(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 1_000);
+    let adele = connector.emulator.users().into_iter().find(|u| u["displayName"] == "Adele Vance").unwrap()["id"].as_str().unwrap().to_string();
+
+    // Users: get, query, paged, create, update (PUT), enable/disable (PATCH), delete.
+    ok(&connector.get(&format!("/v1.0/users/{adele}")).await, "get user", 200);
+    let query = ok(&connector.get("/v1.0/users?filter=userName%20eq%20%22alex.wilber%22&count=5").await, "query users", 200);
+    assert_eq!(query["totalResults"], 1);
+    ok(&connector.get("/v1.0/users/EIDExtension/Paged?count=5").await, "query users paged", 200);
+    let created = ok(
+        &connector.post_json("/v1.0/users", &json!({ "userName": "tour.guide", "displayName": "Tour Guide", "password": "Correct-Horse-7!" })).await,
+        "create user",
+        201,
+    );
+    let guide = created["id"].as_str().unwrap().to_string();
+    let mut replacement = created.clone();
+    replacement["title"] = json!("Guide");
+    let replaced = ok(&connector.send_json("PUT", &format!("/v1.0/users/{guide}"), &replacement).await, "update user", 200);
+    assert_eq!((&replaced["title"], &replaced["userName"]), (&json!("Guide"), &json!("tour.guide")));
+    let disable = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "replace", "path": "active", "value": false }] });
+    let disabled = ok(&connector.send_json("PATCH", &format!("/scim/v2/Users/{guide}"), &disable).await, "disable user", 200);
+    assert_eq!(disabled["active"], false);
+    ok(&connector.post_json("/v1.0/users/EIDExtension/PasswordResetRequest", &json!({ "id": guide })).await, "password reset", 200);
+    let doomed = ok(&connector.post_json("/v1.0/users", &json!({ "userName": "short.stay", "password": "Correct-Horse-7!" })).await, "create user", 201);
+    let doomed = doomed["id"].as_str().unwrap().to_string();
+    ok(&connector.delete(&format!("/v1.0/users/{doomed}")).await, "delete user", 204);
+
+    // Groups: create, get, query, paged, update, members and owners, delete.
+    let group = ok(
+        &connector.post_json("/v1.0/groups", &json!({ "displayName": "Tour Group", "members": [{ "value": adele }] })).await,
+        "create group",
+        201,
+    );
+    let group_id = group["id"].as_str().unwrap().to_string();
+    ok(&connector.get(&format!("/v1.0/groups/{group_id}")).await, "get group", 200);
+    let groups = ok(&connector.get("/v1.0/groups?filter=displayName%20eq%20%22Tour%20Group%22&count=5").await, "query groups", 200);
+    assert_eq!(groups["totalResults"], 1);
+    ok(&connector.get("/v1.0/groups/EIDExtension/Paged?count=5&excludedAttributes=members").await, "query groups paged", 200);
+    let mut renamed = ok(&connector.get(&format!("/v1.0/groups/{group_id}")).await, "get group", 200);
+    renamed["displayName"] = json!("Tour Group (renamed)");
+    ok(&connector.send_json("PUT", &format!("/v1.0/groups/{group_id}"), &renamed).await, "update group", 200);
+    let links = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+        { "op": "add", "path": "members", "value": [{ "value": guide }] },
+        { "op": "add", "path": "ownersToAdd", "value": [{ "value": adele }] } ] });
+    ok(&connector.send_json("PATCH", &format!("/v1.0/groups/{group_id}"), &links).await, "add members and owners", 200);
+    let members = ok(&connector.get(&format!("/v1.0/groups/EIDExtension/MemberQuery/{group_id}")).await, "group members", 200);
+    assert_eq!(members["totalResults"], 2, "{members}");
+    let owners = ok(&connector.get(&format!("/v1.0/groups/EIDExtension/OwnerQuery/{group_id}")).await, "group owners", 200);
+    assert!(owners.to_string().contains(&adele), "{owners}");
+    let spare = ok(&connector.post_json("/v1.0/groups", &json!({ "displayName": "Spare Group" })).await, "create group", 201);
+    let spare = spare["id"].as_str().unwrap().to_string();
+    ok(&connector.delete(&format!("/v1.0/groups/{spare}")).await, "delete group", 204);
+
+    // The audit-log queries see what was done.
+    let end = scim_graph::Instant::from_unix_millis(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 1_000);
+    let range = encode(&format!("AuditLogStartTime eq {start} and AuditLogEndTime eq {end}"));
+    let ids = |list: &Value| -> BTreeSet<String> {
+        list["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    };
+    let changed = ok(&connector.get(&format!("/v1.0/users/EIDExtension/NewOrUpdated?Filter={range}")).await, "new or updated users", 200);
+    assert!(ids(&changed).contains(&guide), "{changed}");
+    let deleted = ok(&connector.get(&format!("/v1.0/users/EIDExtension/Deleted?Filter={range}")).await, "deleted users", 200);
+    assert_eq!(ids(&deleted), BTreeSet::from([doomed]));
+    let changed = ok(&connector.get(&format!("/v1.0/groups/EIDExtension/NewOrUpdated?Filter={range}")).await, "new or updated groups", 200);
+    assert!(ids(&changed).contains(&group_id), "{changed}");
+    let deleted = ok(&connector.get(&format!("/v1.0/groups/EIDExtension/Deleted?Filter={range}")).await, "deleted groups", 200);
+    assert_eq!(ids(&deleted), BTreeSet::from([spare]));
+}
