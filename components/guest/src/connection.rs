@@ -42,6 +42,8 @@ struct Tenant {
     /// Whether Graph answers advanced queries here (`$count`, `ne`, `$orderby` with filters):
     /// not in Azure AD B2C tenants.
     advanced_queries: bool,
+    /// User properties read beside the usual ones: a B2C tenant's custom attributes.
+    user_properties: Vec<String>,
 }
 
 pub struct Connection {
@@ -71,6 +73,7 @@ impl Connection {
     pub fn graph(&self) -> GraphClient<'_, SpinTransport> {
         GraphClient::new(&self.transport, &self.tenant.graph, TOKENS.with(|tokens| *tokens))
             .with_retry_policy(RetryPolicy { max_wait: RETRY_BUDGET, ..RetryPolicy::default() })
+            .with_user_properties(&self.tenant.user_properties)
     }
 
     /// Requests sent to Graph (and its token endpoint) through this connection so far.
@@ -122,10 +125,22 @@ async fn read_config() -> Result<Tenant, ScimError> {
                 "tenant_type b2c needs upn_domain: the B2C tenant's domain, which issues local accounts' sign-in names".into(),
             ));
         }
-        "b2c" => (UserNames::b2c(&upn_domain), false),
+        "b2c" => {
+            let custom = variable("b2c_custom_attributes").await?;
+            let names: Vec<&str> = custom.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+            let b2c = UserNames::b2c(&upn_domain);
+            let b2c = match names.is_empty() {
+                true => b2c,
+                false => b2c
+                    .with_custom_attributes(&required("b2c_extensions_app_id").await?, &names)
+                    .map_err(|e| not_configured(format!("b2c_custom_attributes: {e}")))?,
+            };
+            (b2c, false)
+        }
         other => return Err(not_configured(format!("tenant_type `{other}` is neither entra_id nor b2c"))),
     };
-    Ok(Tenant { graph, user_names, advanced_queries })
+    let user_properties = user_names.custom_properties();
+    Ok(Tenant { graph, user_names, advanced_queries, user_properties })
 }
 
 /// The credential `credential_type` names, from the variables that type reads.

@@ -60,6 +60,8 @@ pub struct GraphClient<'a, T: Transport> {
     tokens: &'a TokenCache,
     /// Whether user reads also select [`LIFECYCLE_PROPERTIES`].
     lifecycle_info: bool,
+    /// More properties user reads select (B2C custom attributes: `extension_{appId}_{name}`).
+    user_properties: &'a [String],
     retry: RetryPolicy,
 }
 
@@ -70,6 +72,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             config,
             tokens,
             lifecycle_info: false,
+            user_properties: &[],
             retry: RetryPolicy::default(),
         }
     }
@@ -106,10 +109,18 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         self
     }
 
+    /// The same client, reading these properties of users too: Graph returns extension
+    /// properties (a B2C tenant's custom attributes) only when they are selected.
+    pub fn with_user_properties(mut self, properties: &'a [String]) -> Self {
+        self.user_properties = properties;
+        self
+    }
+
     /// The `$select` of a user read.
     fn user_select(&self) -> String {
         let lifecycle = if self.lifecycle_info { LIFECYCLE_PROPERTIES } else { &[] };
-        USER_PROPERTIES.iter().chain(lifecycle).copied().collect::<Vec<_>>().join(",")
+        let extra = self.user_properties.iter().map(String::as_str);
+        USER_PROPERTIES.iter().chain(lifecycle).copied().chain(extra).collect::<Vec<_>>().join(",")
     }
 
     /// `GET /v1.0/users/{id or UPN}` with every property the connector reads and the manager.

@@ -549,6 +549,11 @@ fn graph_fields(user: &User) -> Result<Map<String, Value>, ScimError> {
     if let Some(active) = user.active {
         body.insert("accountEnabled".into(), Value::Bool(active));
     }
+    // Extension properties under their Graph names: `UserNames::to_graph` puts a B2C tenant's
+    // custom attributes there.
+    for (key, value) in user.extensions.iter().filter(|(key, value)| key.starts_with("extension_") && !value.is_null()) {
+        body.insert(key.clone(), value.clone());
+    }
     check_lengths(&body)?;
     Ok(body)
 }

@@ -17,6 +17,9 @@ pub struct UserNames {
     default_domain: Option<String>,
     /// In a B2C tenant: the tenant's domain, the issuer of local accounts' sign-in names.
     b2c_issuer: Option<String>,
+    /// A B2C tenant's custom attributes: (SCIM name in the UserProfile extension, Graph's
+    /// `extension_{appId}_{name}` property).
+    custom_attributes: Vec<(String, String)>,
 }
 
 /// The identity members of the B2C UserProfile extension.
@@ -34,7 +37,7 @@ impl UserNames {
     /// domain means [`UserNames::full_upn`].
     pub fn with_default_domain(domain: &str) -> Self {
         let domain = domain.trim().trim_start_matches('@');
-        UserNames { default_domain: (!domain.is_empty()).then(|| domain.to_ascii_lowercase()), b2c_issuer: None }
+        UserNames { default_domain: (!domain.is_empty()).then(|| domain.to_ascii_lowercase()), ..UserNames::default() }
     }
 
     /// An Azure AD B2C tenant whose domain (e.g. `contosob2c.onmicrosoft.com`) issues local
@@ -42,7 +45,30 @@ impl UserNames {
     /// `emailAddress` one's.
     pub fn b2c(domain: &str) -> Self {
         let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
-        UserNames { default_domain: None, b2c_issuer: Some(domain) }
+        UserNames { b2c_issuer: Some(domain), ..UserNames::default() }
+    }
+
+    /// The same tenant with custom attributes (user flows' "user attributes"), stored by Graph
+    /// as `extension_{appId}_{name}` of the b2c-extensions-app `extensions_app_id` (dashes or
+    /// not) and read and written as members `name` of the B2C UserProfile extension. A name
+    /// must be letters, digits and '_', as B2C allows.
+    pub fn with_custom_attributes(mut self, extensions_app_id: &str, names: &[&str]) -> Result<Self, String> {
+        let app: String = extensions_app_id.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+        if app.len() != 32 || !app.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!("the b2c-extensions-app id {extensions_app_id:?} is not an application (client) id"));
+        }
+        for name in names {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("custom attribute {name:?} is not a B2C attribute name (letters, digits and '_')"));
+            }
+            self.custom_attributes.push((name.to_string(), format!("extension_{app}_{name}")));
+        }
+        Ok(self)
+    }
+
+    /// The Graph properties of the custom attributes, for `$select`.
+    pub fn custom_properties(&self) -> Vec<String> {
+        self.custom_attributes.iter().map(|(_, graph)| graph.clone()).collect()
     }
 
     /// The issuer of sign-in names, in a B2C tenant.
@@ -89,9 +115,25 @@ impl UserNames {
         upn.to_string()
     }
 
-    /// A Graph user as SCIM callers see it: [`crate::user_to_scim`], then the userName rule.
+    /// A Graph user as SCIM callers see it: [`crate::user_to_scim`], then the userName rule and
+    /// the custom attributes.
     pub fn scim_user(&self, user: &graph::User, location_base: &str) -> User {
-        self.to_scim(crate::user_to_scim(user, location_base))
+        let mut scim = self.to_scim(crate::user_to_scim(user, location_base));
+        let values: Vec<(&String, &serde_json::Value)> = self
+            .custom_attributes
+            .iter()
+            .filter_map(|(name, graph)| Some((name, user.other.get(graph).filter(|v| !v.is_null())?)))
+            .collect();
+        if !values.is_empty() {
+            let profile = profile_mut(&mut scim);
+            for (name, value) in values {
+                profile.insert(name.clone(), value.clone());
+            }
+            if !scim.schemas.iter().any(|s| schema::urn_eq(s, schema::B2C_USER_PROFILE)) {
+                scim.schemas.push(schema::B2C_USER_PROFILE.to_string());
+            }
+        }
+        scim
     }
 
     /// A user read from Graph, as SCIM callers see it.
@@ -119,6 +161,7 @@ impl UserNames {
             if let Some(name) = &user.user_name {
                 user.user_name = Some(self.upn(name));
             }
+            user.extensions.retain(|key, _| !key.starts_with("extension_"));
             return user;
         };
         let mut identities = identities(&user);
@@ -134,16 +177,20 @@ impl UserNames {
             .iter()
             .find(|i| text(i, SIGN_IN_TYPE).eq_ignore_ascii_case("userPrincipalName"))
             .map(|i| text(i, ISSUER_ASSIGNED_ID).to_string());
-        let key = user
-            .extensions
-            .keys()
-            .find(|urn| schema::urn_eq(urn, schema::B2C_USER_PROFILE))
-            .cloned()
-            .unwrap_or_else(|| schema::B2C_USER_PROFILE.to_string());
-        let profile = user.extensions.entry(key).or_insert_with(|| serde_json::json!({}));
-        if let Some(profile) = profile.as_object_mut() {
-            profile.insert("identities".into(), identities.into());
-        }
+        let profile = profile_mut(&mut user);
+        profile.insert("identities".into(), identities.into());
+        // Custom attributes go to Graph under their extension property names (which only this
+        // mapping writes: a caller's own `extension_*` members are dropped).
+        let custom: Vec<(String, serde_json::Value)> = self
+            .custom_attributes
+            .iter()
+            .filter_map(|(name, graph)| {
+                let value = profile.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?.1;
+                Some((graph.clone(), value.clone()))
+            })
+            .collect();
+        user.extensions.retain(|key, _| !key.starts_with("extension_"));
+        user.extensions.extend(custom);
         user
     }
 
@@ -161,6 +208,21 @@ impl UserNames {
             (Some(_), ..) => false,
         }
     }
+}
+
+/// The B2C UserProfile extension object of `user`, made empty if it has none.
+fn profile_mut(user: &mut User) -> &mut serde_json::Map<String, serde_json::Value> {
+    let key = user
+        .extensions
+        .keys()
+        .find(|urn| schema::urn_eq(urn, schema::B2C_USER_PROFILE))
+        .cloned()
+        .unwrap_or_else(|| schema::B2C_USER_PROFILE.to_string());
+    let profile = user.extensions.entry(key).or_insert_with(|| serde_json::json!({}));
+    if !profile.is_object() {
+        *profile = serde_json::json!({});
+    }
+    profile.as_object_mut().expect("made an object above")
 }
 
 /// The B2C UserProfile extension's identities, as the caller or Graph gave them.
@@ -284,5 +346,32 @@ mod tests {
         // Only equality on sign-in names reaches Graph.
         assert!(names.graph_can_compare(CompareOp::Eq, &CompValue::Str("jdoe".into())));
         assert!(!names.graph_can_compare(CompareOp::Sw, &CompValue::Str("jd".into())));
+    }
+
+    #[test]
+    fn b2c_custom_attributes_are_members_of_the_user_profile_extension() {
+        let app = "b2c0e7f1-a2c3-4d5e-9f6a-7b8c9d0e1f2a";
+        let names = UserNames::b2c("contosob2c.onmicrosoft.com").with_custom_attributes(app, &["loyaltyNumber", "membershipTier"]).unwrap();
+        let loyalty = "extension_b2c0e7f1a2c34d5e9f6a7b8c9d0e1f2a_loyaltyNumber";
+        assert_eq!(names.custom_properties()[0], loyalty);
+
+        let mut graph_user = graph::User { id: Some("0c1d".into()), user_principal_name: Some("0c1d@contosob2c.onmicrosoft.com".into()), ..graph::User::default() };
+        graph_user.other.insert(loyalty.into(), "7000000001".into());
+        let scim = names.scim_user(&graph_user, "https://c.example/scim/v2");
+        assert_eq!(scim.extensions[schema::B2C_USER_PROFILE]["loyaltyNumber"], "7000000001");
+        assert!(scim.schemas.iter().any(|s| s == schema::B2C_USER_PROFILE));
+
+        // Written back under the Graph name; a caller's own extension_* member is dropped.
+        let mut changed = scim.clone();
+        changed.extensions.get_mut(schema::B2C_USER_PROFILE).unwrap()["membershipTier"] = "Gold".into();
+        changed.extensions.get_mut(schema::B2C_USER_PROFILE).unwrap().as_object_mut().unwrap().remove("loyaltyNumber");
+        changed.extensions.insert("extension_ffffffffffffffffffffffffffffffff_x".into(), "sneaky".into());
+        let update = crate::user_update_body(&names.to_graph(scim), &names.to_graph(changed)).unwrap();
+        assert_eq!(update["extension_b2c0e7f1a2c34d5e9f6a7b8c9d0e1f2a_membershipTier"], "Gold");
+        assert_eq!(update[loyalty], serde_json::Value::Null, "a removed attribute is cleared");
+        assert!(update.get("extension_ffffffffffffffffffffffffffffffff_x").is_none());
+
+        assert!(UserNames::b2c("x").with_custom_attributes("not-an-app", &["a"]).is_err());
+        assert!(UserNames::b2c("x").with_custom_attributes(app, &["bad name"]).is_err());
     }
 }

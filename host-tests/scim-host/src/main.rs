@@ -235,6 +235,8 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
             if args.demo.b2c {
                 variables.insert("tenant_type".into(), "b2c".into());
                 variables.insert("upn_domain".into(), graph_emulator::DOMAIN.into());
+                variables.insert("b2c_extensions_app_id".into(), graph_emulator::DEMO_B2C_EXTENSIONS_APP_ID.into());
+                variables.insert("b2c_custom_attributes".into(), "loyaltyNumber,membershipTier".into());
             }
             emulator = Some(started);
         }

@@ -101,6 +101,8 @@ async fn every_operation_describes_itself_under_its_component_id() {
 const TENANT_VARIABLES: &[&str] = &[
     "tenant_type",
     "upn_domain",
+    "b2c_extensions_app_id",
+    "b2c_custom_attributes",
     "tenant_id",
     "client_id",
     "credential_type",

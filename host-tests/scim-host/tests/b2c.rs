@@ -228,3 +228,43 @@ async fn every_operation_of_the_b2c_table_works_in_a_b2c_tenant() {
     let deleted = ok(&connector.get(&format!("/v1.0/groups/EIDExtension/Deleted?Filter={range}")).await, "deleted groups", 200);
     assert_eq!(ids(&deleted), BTreeSet::from([spare]));
 }
+
+/// Custom attributes (`b2c_custom_attributes`) are members of the UserProfile extension: read
+/// from Graph's `extension_{appId}_{name}` properties, and written back to them.
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_attributes_are_read_and_written_through_the_user_profile() {
+    let config = EmulatorConfig { users: 5, groups: 0, b2c: Some(B2c::default()), ..EmulatorConfig::default() };
+    let variables = [
+        ("tenant_type", "b2c"),
+        ("upn_domain", DOMAIN),
+        ("b2c_extensions_app_id", graph_emulator::DEMO_B2C_EXTENSIONS_APP_ID),
+        ("b2c_custom_attributes", "loyaltyNumber, membershipTier"),
+    ];
+    let connector = Connector::start_configured(config, Limits::default(), &variables).await;
+    let property = |name: &str| format!("extension_{}_{name}", graph_emulator::DEMO_B2C_EXTENSIONS_APP_ID);
+    let adele = connector.emulator.users().into_iter().find(|u| u["displayName"] == "Adele Vance").unwrap()["id"].as_str().unwrap().to_string();
+
+    let read = connector.get(&format!("/scim/v2/Users/{adele}")).await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(read.json()[B2C_PROFILE]["loyaltyNumber"], "7000000001", "{}", read.text());
+    assert_eq!(read.json()[B2C_PROFILE]["membershipTier"], "Platinum");
+
+    let created = connector
+        .post_json(
+            "/scim/v2/Users",
+            &json!({ "userName": "member.one", "password": "Correct-Horse-7!", B2C_PROFILE: { "membershipTier": "Bronze" } }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()[B2C_PROFILE]["membershipTier"], "Bronze");
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let stored = |connector: &Connector| connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).unwrap();
+    assert_eq!(stored(&connector)[property("membershipTier")], "Bronze");
+
+    let upgrade = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "replace", "path": format!("{B2C_PROFILE}:membershipTier"), "value": "Gold" }] });
+    let upgraded = connector.send_json("PATCH", &format!("/scim/v2/Users/{id}"), &upgrade).await;
+    assert_eq!(upgraded.status, 200, "{}", upgraded.text());
+    assert_eq!(upgraded.json()[B2C_PROFILE]["membershipTier"], "Gold");
+    assert_eq!(stored(&connector)[property("membershipTier")], "Gold");
+}
