@@ -26,5 +26,5 @@ async fn handle(request: Request) -> impl IntoResponse {
 
 async fn step(connection: &Connection, request: StepRequest) -> Result<Step, JobError> {
     let groups = GroupDocuments { map: inventory_guest::attribute_map("group").await? };
-    inventory::groups_full_step(&connection.graph(), &groups, request.cursor.as_deref()).await
+    inventory::groups_full_step(&connection.graph(), &groups, inventory_guest::change_tracking(connection), request.cursor.as_deref()).await
 }

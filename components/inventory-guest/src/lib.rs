@@ -56,6 +56,14 @@ pub async fn attribute_map(kind: &'static str) -> Result<&'static AttributeMap, 
     Ok(map)
 }
 
+/// How the connection's tenant tracks changes: Azure AD B2C tenants have no delta queries.
+pub fn change_tracking(connection: &Connection) -> inventory::ChangeTracking {
+    match connection.advanced_queries() {
+        true => inventory::ChangeTracking::Delta,
+        false => inventory::ChangeTracking::None,
+    }
+}
+
 async fn variable(name: &str) -> Result<String, JobError> {
     spin_sdk::variables::get(name)
         .await

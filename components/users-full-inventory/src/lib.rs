@@ -26,5 +26,5 @@ async fn handle(request: Request) -> impl IntoResponse {
 
 async fn step(connection: &Connection, request: StepRequest) -> Result<Step, JobError> {
     let users = UserDocuments { names: connection.user_names(), map: inventory_guest::attribute_map("user").await? };
-    inventory::users_full_step(&connection.graph(), &users, request.cursor.as_deref()).await
+    inventory::users_full_step(&connection.graph(), &users, inventory_guest::change_tracking(connection), request.cursor.as_deref()).await
 }

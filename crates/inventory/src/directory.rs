@@ -53,6 +53,19 @@ impl GroupDocuments<'_> {
     }
 }
 
+/// How the tenant tracks changes for incremental runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeTracking {
+    /// Graph's delta queries: a full run ends with a delta link taken at its start.
+    Delta,
+    /// None Graph offers: Azure AD B2C tenants have no delta queries. A full run ends with the
+    /// instant it started (`b2c:{RFC 3339}`), and incremental runs are refused.
+    None,
+}
+
+/// The watermark prefix of a run in a tenant without change tracking.
+const NO_TRACKING: &str = "b2c:";
+
 /// The checkpoint of a full run: the watermark taken at its start and the page it is on.
 #[derive(Serialize, Deserialize)]
 struct FullCheckpoint {
@@ -74,11 +87,15 @@ const GROUPS_INCREMENTAL: &str = "groups-incremental-inventory";
 pub async fn users_full_step<T: Transport>(
     graph: &GraphClient<'_, T>,
     users: &UserDocuments<'_>,
+    tracking: ChangeTracking,
     cursor: Option<&str>,
 ) -> Result<Step, JobError> {
-    let checkpoint = match cursor {
-        Some(cursor) => cursor::decode(USERS_FULL, cursor)?,
-        None => FullCheckpoint { watermark: latest(graph.users_delta(&DeltaRequest::Latest).await?.next)?, page: None },
+    let checkpoint = match (cursor, tracking) {
+        (Some(cursor), _) => cursor::decode(USERS_FULL, cursor)?,
+        (None, ChangeTracking::Delta) => {
+            FullCheckpoint { watermark: latest(graph.users_delta(&DeltaRequest::Latest).await?.next)?, page: None }
+        }
+        (None, ChangeTracking::None) => FullCheckpoint { watermark: untracked_watermark(), page: None },
     };
     let query = UserQuery { top: Some(OBJECTS_PER_PAGE), skip_token: checkpoint.page.clone(), ..Default::default() };
     let page = graph.list_users(&query).await?;
@@ -89,11 +106,15 @@ pub async fn users_full_step<T: Transport>(
 pub async fn groups_full_step<T: Transport>(
     graph: &GraphClient<'_, T>,
     groups: &GroupDocuments<'_>,
+    tracking: ChangeTracking,
     cursor: Option<&str>,
 ) -> Result<Step, JobError> {
-    let checkpoint = match cursor {
-        Some(cursor) => cursor::decode(GROUPS_FULL, cursor)?,
-        None => FullCheckpoint { watermark: latest(graph.groups_delta(&DeltaRequest::Latest).await?.next)?, page: None },
+    let checkpoint = match (cursor, tracking) {
+        (Some(cursor), _) => cursor::decode(GROUPS_FULL, cursor)?,
+        (None, ChangeTracking::Delta) => {
+            FullCheckpoint { watermark: latest(graph.groups_delta(&DeltaRequest::Latest).await?.next)?, page: None }
+        }
+        (None, ChangeTracking::None) => FullCheckpoint { watermark: untracked_watermark(), page: None },
     };
     let query = GroupQuery { top: Some(OBJECTS_PER_PAGE), skip_token: checkpoint.page.clone(), ..Default::default() };
     let page = graph.list_groups(&query).await?;
@@ -166,9 +187,18 @@ fn full_next(job: &str, watermark: String, next_page: Option<String>) -> Next {
     }
 }
 
+/// The watermark of a full run in a tenant without change tracking: when it started.
+fn untracked_watermark() -> String {
+    format!("{NO_TRACKING}{}", crate::now_rfc3339())
+}
+
 /// Where an incremental step reads: its cursor, or at a run's start, the watermark.
 fn delta_link(job: &str, request: &StepRequest) -> Result<String, JobError> {
     match (&request.cursor, &request.watermark) {
+        (None, Some(watermark)) if watermark.starts_with(NO_TRACKING) => Err(JobError::Failed(format!(
+            "job {job} cannot run in an Azure AD B2C tenant: Microsoft Graph has no delta queries there. Run full \
+             inventories, or read a time range's changes with the NewOrUpdated and Deleted operations"
+        ))),
         (Some(cursor), _) => Ok(cursor::decode::<DeltaCheckpoint>(job, cursor)?.link),
         (None, Some(watermark)) if !watermark.is_empty() => Ok(watermark.clone()),
         (None, _) => Err(JobError::InvalidCursor(format!(

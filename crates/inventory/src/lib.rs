@@ -13,7 +13,7 @@ mod error;
 mod group_links;
 
 pub use directory::{
-    GroupDocuments, UserDocuments, groups_full_step, groups_incremental_step, users_full_step,
+    ChangeTracking, GroupDocuments, UserDocuments, groups_full_step, groups_incremental_step, users_full_step,
     users_incremental_step,
 };
 pub use document::{Document, LinkDocument, LinkedObject, Links, member_type};

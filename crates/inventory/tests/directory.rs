@@ -5,7 +5,7 @@
 mod support;
 
 use inventory::{
-    GroupDocuments, JobError, Next, Step, StepRequest, UserDocuments, groups_full_step, groups_incremental_step,
+    ChangeTracking, GroupDocuments, JobError, Next, Step, StepRequest, UserDocuments, groups_full_step, groups_incremental_step,
     users_full_step, users_incremental_step,
 };
 use mapping::{AttributeMap, Builtin};
@@ -49,7 +49,7 @@ async fn a_full_users_run_maps_every_user_with_the_seed_table_and_ends_with_a_de
     let graph = tenant.graph();
     let (names, map) = (names(), AttributeMap::builtin(Builtin::EntraUserToPerson));
     let users = UserDocuments { names: &names, map: &map };
-    let full = run(None, async |request| users_full_step(&graph, &users, request.cursor.as_deref()).await).await;
+    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::Delta, request.cursor.as_deref()).await).await;
 
     assert_eq!(full.documents.len(), 2_100);
     assert_eq!(full.steps, 3, "999 users a step");
@@ -77,7 +77,7 @@ async fn an_incremental_users_run_yields_exactly_the_users_changed_since_the_wat
     let graph = tenant.graph();
     let (names, map) = (names(), AttributeMap::builtin(Builtin::EntraUserToPerson));
     let users = UserDocuments { names: &names, map: &map };
-    let full = run(None, async |request| users_full_step(&graph, &users, request.cursor.as_deref()).await).await;
+    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::Delta, request.cursor.as_deref()).await).await;
 
     let all = tenant.emulator.users();
     let (renamed, deleted) = (all[10]["id"].as_str().unwrap(), all[11]["id"].as_str().unwrap());
@@ -119,7 +119,7 @@ async fn groups_runs_map_groups_and_report_member_and_owner_changes() {
     let graph = tenant.graph();
     let map = AttributeMap::builtin(Builtin::B2cGroup);
     let groups = GroupDocuments { map: &map };
-    let full = run(None, async |request| groups_full_step(&graph, &groups, request.cursor.as_deref()).await).await;
+    let full = run(None, async |request| groups_full_step(&graph, &groups, ChangeTracking::Delta, request.cursor.as_deref()).await).await;
     assert_eq!(full.documents.len(), 40);
     let users = tenant.emulator.users();
     // A group with some members but not everyone (the first demo groups take the whole company).
@@ -153,7 +153,7 @@ async fn an_expired_watermark_asks_for_a_full_run_and_a_missing_one_is_refused()
     let graph = tenant.graph();
     let (names, map) = (names(), AttributeMap::builtin(Builtin::EntraUserToPerson));
     let users = UserDocuments { names: &names, map: &map };
-    let full = run(None, async |request| users_full_step(&graph, &users, request.cursor.as_deref()).await).await;
+    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::Delta, request.cursor.as_deref()).await).await;
 
     // Graph keeps change history for a while; once it drops what a token needs, the token is dead.
     let someone = tenant.emulator.users()[3]["id"].as_str().unwrap().to_string();
@@ -169,4 +169,35 @@ async fn an_expired_watermark_asks_for_a_full_run_and_a_missing_one_is_refused()
     let elsewhere = StepRequest { cursor: None, watermark: Some("https://evil.example/v1.0/users/delta?$deltatoken=x".into()) };
     let error = users_incremental_step(&graph, &users, &elsewhere).await.unwrap_err();
     assert!(matches!(error, JobError::InvalidCursor(_)), "a link to another host is never followed: {error:?}");
+}
+
+/// Azure AD B2C tenants have no delta queries: a full run there reads every object and ends
+/// with the instant it started; an incremental run from that watermark is refused, saying why.
+#[tokio::test]
+async fn in_a_b2c_tenant_full_runs_need_no_delta_and_incremental_runs_are_refused() {
+    let tenant = Tenant::start_with(graph_emulator::EmulatorConfig {
+        users: 1_200,
+        groups: 4,
+        b2c: Some(graph_emulator::B2c::default()),
+        ..Default::default()
+    })
+    .await;
+    let graph = tenant.graph();
+    let (names, map) = (UserNames::b2c(graph_emulator::DOMAIN), AttributeMap::builtin(Builtin::B2cUserToAccount));
+    let users = UserDocuments { names: &names, map: &map };
+    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::None, request.cursor.as_deref()).await).await;
+    assert_eq!(full.documents.len(), 1_200);
+    assert!(full.watermark.starts_with("b2c:20"), "{}", full.watermark);
+    let adele = tenant.emulator.users().into_iter().find(|u| u["displayName"] == "Adele Vance").unwrap();
+    let record = &full.documents[&("user".to_string(), adele["id"].as_str().unwrap().to_string())];
+    assert_eq!(record["UserName"], "adele.vance", "the B2C table's UserName is the userName identity: {record}");
+
+    let request = StepRequest { cursor: None, watermark: Some(full.watermark.clone()) };
+    let refused = users_incremental_step(&graph, &users, &request).await.unwrap_err();
+    assert!(matches!(&refused, JobError::Failed(why) if why.contains("no delta queries")), "{refused:?}");
+
+    let group_map = AttributeMap::builtin(Builtin::B2cGroup);
+    let groups = GroupDocuments { map: &group_map };
+    let full = run(None, async |request| groups_full_step(&graph, &groups, ChangeTracking::None, request.cursor.as_deref()).await).await;
+    assert_eq!(full.documents.len(), tenant.emulator.group_count());
 }

@@ -237,6 +237,7 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
                 variables.insert("upn_domain".into(), graph_emulator::DOMAIN.into());
                 variables.insert("b2c_extensions_app_id".into(), graph_emulator::DEMO_B2C_EXTENSIONS_APP_ID.into());
                 variables.insert("b2c_custom_attributes".into(), "loyaltyNumber,membershipTier".into());
+                variables.insert("user_attribute_map".into(), "b2c-user-to-account".into());
             }
             emulator = Some(started);
         }

@@ -156,6 +156,29 @@ async fn an_incremental_run_needs_a_completed_full_run_and_jobs_are_named() {
     assert_eq!(inbox.open_run("users").await.unwrap(), None, "a refused run leaves nothing behind");
 }
 
+/// An Azure AD B2C tenant has no delta queries: full runs of every job work there, with the B2C
+/// account map; an incremental run is refused with the reason, and leaves nothing behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_b2c_tenant_full_runs_work_and_incremental_runs_say_why_not() {
+    let config = EmulatorConfig { users: 50, groups: 6, b2c: Some(graph_emulator::B2c::default()), ..Default::default() };
+    let variables = [("tenant_type", "b2c"), ("upn_domain", graph_emulator::DOMAIN), ("user_attribute_map", "b2c-user-to-account")];
+    let connector = Connector::start_configured(config, Limits::default(), &variables).await;
+    let directory = tempfile::tempdir().unwrap();
+    let mut inbox = AnyInbox::open(&sqlite(&directory, "inbox.db")).await.unwrap();
+    let options = RunOptions::default();
+    for family in ["users", "groups", "group-membership", "group-ownership"] {
+        let report = run_job(&connector.app, family, Mode::Full, &mut inbox, &options).await.unwrap();
+        assert!(report.documents > 0, "{family}: {report:?}");
+    }
+    let users = by_object(&inbox.documents("users").await.unwrap());
+    assert_eq!(users.len(), 50);
+    assert!(users.values().any(|u| u["UserName"] == "adele.vance"), "B2C accounts by sign-in name");
+
+    let error = run_job(&connector.app, "users", Mode::Incremental, &mut inbox, &options).await.unwrap_err();
+    assert!(format!("{error:#}").contains("no delta queries"), "{error:#}");
+    assert_eq!(inbox.open_run("users").await.unwrap(), None);
+}
+
 /// `scim-host inventory` against the test's emulator, as an operator runs it.
 fn driver(emulator: &Emulator, job: &str, inbox: &str) -> Command {
     let config = emulator.config();

@@ -20,7 +20,11 @@ pub struct Tenant {
 
 impl Tenant {
     pub async fn start(users: usize, groups: usize) -> Tenant {
-        let emulator = Emulator::start(EmulatorConfig { users, groups, ..Default::default() }, "127.0.0.1:0".parse().unwrap())
+        Tenant::start_with(EmulatorConfig { users, groups, ..Default::default() }).await
+    }
+
+    pub async fn start_with(config: EmulatorConfig) -> Tenant {
+        let emulator = Emulator::start(config, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the emulator starts");
         let settings = emulator.config();
