@@ -1,5 +1,6 @@
 //! Groups incremental inventory: the groups created, changed or deleted since the watermark of the
-//! last completed run (Graph's groups delta), with the members and owners each gained or lost.
+//! last completed run (Graph's groups delta, or in an Azure AD B2C tenant, the directory audit
+//! log), with the members and owners each gained or lost.
 
 use guest::{Connection, Operation};
 use inventory::{GroupDocuments, JobError, Step, StepRequest};
@@ -11,7 +12,9 @@ pub const JOB: Job = Job {
         name: "groups-incremental-inventory",
         summary: "Incremental inventory of groups: changed and deleted groups, and member and owner changes, since the last run.",
         routes: &[("GET", "/inventory/groups-incremental-inventory")],
-        graph_permissions: &["GroupMember.Read.All"],
+        // AuditLog.Read.All: Azure AD B2C tenants have no delta queries; there the audit log says
+        // what changed.
+        graph_permissions: &["GroupMember.Read.All", "AuditLog.Read.All"],
     },
     mode: Mode::Incremental,
 };

@@ -60,7 +60,7 @@ pub async fn attribute_map(kind: &'static str) -> Result<&'static AttributeMap, 
 pub fn change_tracking(connection: &Connection) -> inventory::ChangeTracking {
     match connection.advanced_queries() {
         true => inventory::ChangeTracking::Delta,
-        false => inventory::ChangeTracking::None,
+        false => inventory::ChangeTracking::AuditLog,
     }
 }
 

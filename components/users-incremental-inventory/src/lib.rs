@@ -1,5 +1,6 @@
 //! Users incremental inventory: the users created, changed or deleted since the watermark of the
-//! last completed run (Graph's users delta), as documents and deprovisioning documents.
+//! last completed run (Graph's users delta, or in an Azure AD B2C tenant, the directory audit
+//! log), as documents and deprovisioning documents.
 
 use guest::{Connection, Operation};
 use inventory::{JobError, Step, StepRequest, UserDocuments};
@@ -11,7 +12,9 @@ pub const JOB: Job = Job {
         name: "users-incremental-inventory",
         summary: "Incremental inventory of users: those created, changed or deleted since the last run.",
         routes: &[("GET", "/inventory/users-incremental-inventory")],
-        graph_permissions: &["User.Read.All"],
+        // AuditLog.Read.All: Azure AD B2C tenants have no delta queries; there the audit log says
+        // what changed.
+        graph_permissions: &["User.Read.All", "AuditLog.Read.All"],
     },
     mode: Mode::Incremental,
 };

@@ -9,6 +9,7 @@
 //! because a change round may carry only the changed properties, and removed ones become
 //! deprovisioning documents. Its cost follows the number of changes, not the tenant's size.
 
+use crate::audit_changes;
 use crate::cursor;
 use crate::document::{LinkedObject, seed_type};
 use crate::{Document, JobError, Next, Step, StepRequest};
@@ -58,13 +59,11 @@ impl GroupDocuments<'_> {
 pub enum ChangeTracking {
     /// Graph's delta queries: a full run ends with a delta link taken at its start.
     Delta,
-    /// None Graph offers: Azure AD B2C tenants have no delta queries. A full run ends with the
-    /// instant it started (`b2c:{RFC 3339}`), and incremental runs are refused.
-    None,
+    /// The directory audit log, where Graph has no delta queries (Azure AD B2C tenants): a full
+    /// run ends with the instant it started (`b2c:{RFC 3339}`), and incremental runs read the
+    /// audit entries since (see `audit_changes`).
+    AuditLog,
 }
-
-/// The watermark prefix of a run in a tenant without change tracking.
-const NO_TRACKING: &str = "b2c:";
 
 /// The checkpoint of a full run: the watermark taken at its start and the page it is on.
 #[derive(Serialize, Deserialize)]
@@ -95,7 +94,7 @@ pub async fn users_full_step<T: Transport>(
         (None, ChangeTracking::Delta) => {
             FullCheckpoint { watermark: latest(graph.users_delta(&DeltaRequest::Latest).await?.next)?, page: None }
         }
-        (None, ChangeTracking::None) => FullCheckpoint { watermark: untracked_watermark(), page: None },
+        (None, ChangeTracking::AuditLog) => FullCheckpoint { watermark: audit_changes::watermark_now(), page: None },
     };
     let query = UserQuery { top: Some(OBJECTS_PER_PAGE), skip_token: checkpoint.page.clone(), ..Default::default() };
     let page = graph.list_users(&query).await?;
@@ -114,7 +113,7 @@ pub async fn groups_full_step<T: Transport>(
         (None, ChangeTracking::Delta) => {
             FullCheckpoint { watermark: latest(graph.groups_delta(&DeltaRequest::Latest).await?.next)?, page: None }
         }
-        (None, ChangeTracking::None) => FullCheckpoint { watermark: untracked_watermark(), page: None },
+        (None, ChangeTracking::AuditLog) => FullCheckpoint { watermark: audit_changes::watermark_now(), page: None },
     };
     let query = GroupQuery { top: Some(OBJECTS_PER_PAGE), skip_token: checkpoint.page.clone(), ..Default::default() };
     let page = graph.list_groups(&query).await?;
@@ -127,6 +126,9 @@ pub async fn users_incremental_step<T: Transport>(
     users: &UserDocuments<'_>,
     request: &StepRequest,
 ) -> Result<Step, JobError> {
+    if audit_changes::is_audit_run(USERS_INCREMENTAL, request) {
+        return audit_changes::users_step(graph, |user| users.document(user), USERS_INCREMENTAL, request).await;
+    }
     let link = delta_link(USERS_INCREMENTAL, request)?;
     let page = graph.users_delta(&DeltaRequest::Continue(link)).await.map_err(resync)?;
     let mut changed = BTreeSet::new();
@@ -150,6 +152,9 @@ pub async fn groups_incremental_step<T: Transport>(
     groups: &GroupDocuments<'_>,
     request: &StepRequest,
 ) -> Result<Step, JobError> {
+    if audit_changes::is_audit_run(GROUPS_INCREMENTAL, request) {
+        return audit_changes::groups_step(graph, |group| groups.document(group), GROUPS_INCREMENTAL, request).await;
+    }
     let link = delta_link(GROUPS_INCREMENTAL, request)?;
     let page = graph.groups_delta(&DeltaRequest::Continue(link)).await.map_err(resync)?;
     let mut changed = BTreeSet::new();
@@ -187,18 +192,9 @@ fn full_next(job: &str, watermark: String, next_page: Option<String>) -> Next {
     }
 }
 
-/// The watermark of a full run in a tenant without change tracking: when it started.
-fn untracked_watermark() -> String {
-    format!("{NO_TRACKING}{}", crate::now_rfc3339())
-}
-
 /// Where an incremental step reads: its cursor, or at a run's start, the watermark.
 fn delta_link(job: &str, request: &StepRequest) -> Result<String, JobError> {
     match (&request.cursor, &request.watermark) {
-        (None, Some(watermark)) if watermark.starts_with(NO_TRACKING) => Err(JobError::Failed(format!(
-            "job {job} cannot run in an Azure AD B2C tenant: Microsoft Graph has no delta queries there. Run full \
-             inventories, or read a time range's changes with the NewOrUpdated and Deleted operations"
-        ))),
         (Some(cursor), _) => Ok(cursor::decode::<DeltaCheckpoint>(job, cursor)?.link),
         (None, Some(watermark)) if !watermark.is_empty() => Ok(watermark.clone()),
         (None, _) => Err(JobError::InvalidCursor(format!(

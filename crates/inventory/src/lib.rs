@@ -6,6 +6,7 @@
 //! The document shapes are the seeds': memberships and ownerships as
 //! `{"groupId": "...", "members": [{"id": "...", "type": "user|group|serviceaccount"}]}`.
 
+mod audit_changes;
 mod cursor;
 mod directory;
 mod document;

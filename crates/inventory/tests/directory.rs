@@ -172,12 +172,13 @@ async fn an_expired_watermark_asks_for_a_full_run_and_a_missing_one_is_refused()
 }
 
 /// Azure AD B2C tenants have no delta queries: a full run there reads every object and ends
-/// with the instant it started; an incremental run from that watermark is refused, saying why.
+/// with the instant it started; an incremental run reads the directory audit log from then on
+/// and yields exactly what changed, users and groups, links included.
 #[tokio::test]
-async fn in_a_b2c_tenant_full_runs_need_no_delta_and_incremental_runs_are_refused() {
+async fn in_a_b2c_tenant_incremental_runs_follow_the_audit_log() {
     let tenant = Tenant::start_with(graph_emulator::EmulatorConfig {
         users: 1_200,
-        groups: 4,
+        groups: 6,
         b2c: Some(graph_emulator::B2c::default()),
         ..Default::default()
     })
@@ -185,19 +186,48 @@ async fn in_a_b2c_tenant_full_runs_need_no_delta_and_incremental_runs_are_refuse
     let graph = tenant.graph();
     let (names, map) = (UserNames::b2c(graph_emulator::DOMAIN), AttributeMap::builtin(Builtin::B2cUserToAccount));
     let users = UserDocuments { names: &names, map: &map };
-    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::None, request.cursor.as_deref()).await).await;
+    let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::AuditLog, request.cursor.as_deref()).await).await;
     assert_eq!(full.documents.len(), 1_200);
     assert!(full.watermark.starts_with("b2c:20"), "{}", full.watermark);
     let adele = tenant.emulator.users().into_iter().find(|u| u["displayName"] == "Adele Vance").unwrap();
     let record = &full.documents[&("user".to_string(), adele["id"].as_str().unwrap().to_string())];
     assert_eq!(record["UserName"], "adele.vance", "the B2C table's UserName is the userName identity: {record}");
-
-    let request = StepRequest { cursor: None, watermark: Some(full.watermark.clone()) };
-    let refused = users_incremental_step(&graph, &users, &request).await.unwrap_err();
-    assert!(matches!(&refused, JobError::Failed(why) if why.contains("no delta queries")), "{refused:?}");
-
     let group_map = AttributeMap::builtin(Builtin::B2cGroup);
     let groups = GroupDocuments { map: &group_map };
-    let full = run(None, async |request| groups_full_step(&graph, &groups, ChangeTracking::None, request.cursor.as_deref()).await).await;
-    assert_eq!(full.documents.len(), tenant.emulator.group_count());
+    let groups_full = run(None, async |request| groups_full_step(&graph, &groups, ChangeTracking::AuditLog, request.cursor.as_deref()).await).await;
+    assert_eq!(groups_full.documents.len(), tenant.emulator.group_count());
+
+    let all = tenant.emulator.users();
+    let (renamed, deleted) = (all[10]["id"].as_str().unwrap(), all[11]["id"].as_str().unwrap());
+    graph.update_user(renamed, &json!({ "jobTitle": "Principal Engineer" })).await.unwrap();
+    graph.delete_user(deleted).await.unwrap();
+    let created = graph
+        .create_user(&json!({
+            "displayName": "Nestor Wilke",
+            "identities": [{ "signInType": "userName", "issuer": graph_emulator::DOMAIN, "issuerAssignedId": "nestor" }],
+            "passwordProfile": { "password": "Str0ng!Passw0rd#2026", "forceChangePasswordNextSignIn": false }
+        }))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let group = tenant.emulator.groups()[5]["id"].as_str().unwrap().to_string();
+    graph.add_member(&group, &created).await.unwrap();
+
+    let incremental = run(Some(full.watermark.clone()), async |request| users_incremental_step(&graph, &users, &request).await).await;
+    let keys: Vec<(&str, &str)> = incremental.documents.keys().map(|(k, id)| (k.as_str(), id.as_str())).collect();
+    let mut expected = vec![("user", created.as_str()), ("user", renamed), ("user-deleted", deleted)];
+    expected.sort();
+    assert_eq!(keys, expected);
+    assert_eq!(incremental.documents[&("user".into(), renamed.into())]["JobTitle"], "Principal Engineer");
+    assert_eq!(incremental.documents[&("user".into(), created.clone())]["UserName"], "nestor");
+    assert_eq!(incremental.documents[&("user-deleted".into(), deleted.into())], json!({ "id": deleted, "restorable": true }));
+    assert!(incremental.watermark.starts_with("b2c:") && incremental.watermark > full.watermark, "{}", incremental.watermark);
+
+    let groups_run = run(Some(groups_full.watermark.clone()), async |request| groups_incremental_step(&graph, &groups, &request).await).await;
+    let change = &groups_run.documents[&("membership-change".into(), group.clone())];
+    assert_eq!(change["added"], json!([{ "id": created, "type": "user" }]));
+    assert_eq!(change["removed"], json!([]));
+    assert!(groups_run.documents.contains_key(&("group".into(), group.clone())), "the changed group is read again");
+    assert_eq!(groups_run.documents.len(), 2, "{:?}", groups_run.documents.keys());
 }

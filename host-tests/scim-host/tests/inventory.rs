@@ -156,10 +156,10 @@ async fn an_incremental_run_needs_a_completed_full_run_and_jobs_are_named() {
     assert_eq!(inbox.open_run("users").await.unwrap(), None, "a refused run leaves nothing behind");
 }
 
-/// An Azure AD B2C tenant has no delta queries: full runs of every job work there, with the B2C
-/// account map; an incremental run is refused with the reason, and leaves nothing behind.
+/// An Azure AD B2C tenant has no delta queries: every job's full run works there (with the B2C
+/// account map), and incremental runs follow the directory audit log instead.
 #[tokio::test(flavor = "multi_thread")]
-async fn in_a_b2c_tenant_full_runs_work_and_incremental_runs_say_why_not() {
+async fn in_a_b2c_tenant_incremental_runs_follow_the_audit_log() {
     let config = EmulatorConfig { users: 50, groups: 6, b2c: Some(graph_emulator::B2c::default()), ..Default::default() };
     let variables = [("tenant_type", "b2c"), ("upn_domain", graph_emulator::DOMAIN), ("user_attribute_map", "b2c-user-to-account")];
     let connector = Connector::start_configured(config, Limits::default(), &variables).await;
@@ -174,9 +174,15 @@ async fn in_a_b2c_tenant_full_runs_work_and_incremental_runs_say_why_not() {
     assert_eq!(users.len(), 50);
     assert!(users.values().any(|u| u["UserName"] == "adele.vance"), "B2C accounts by sign-in name");
 
-    let error = run_job(&connector.app, "users", Mode::Incremental, &mut inbox, &options).await.unwrap_err();
-    assert!(format!("{error:#}").contains("no delta queries"), "{error:#}");
-    assert_eq!(inbox.open_run("users").await.unwrap(), None);
+    // Changes through the connector itself, as a provisioning engine would make them.
+    let created = connector.post_json("/scim/v2/Users", &json!({ "userName": "late.joiner", "password": "Correct-Horse-7!" })).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let created = created.json()["id"].as_str().unwrap().to_string();
+    let report = run_job(&connector.app, "users", Mode::Incremental, &mut inbox, &options).await.unwrap();
+    assert!(report.watermark.starts_with("b2c:"), "{report:?}");
+    let changed = by_object(&inbox.documents("users").await.unwrap().into_iter().filter(|d| d.run_id == report.run_id).collect::<Vec<_>>());
+    assert_eq!(changed.keys().cloned().collect::<Vec<_>>(), [("user".to_string(), created.clone())]);
+    assert_eq!(changed[&("user".to_string(), created)]["UserName"], "late.joiner");
 }
 
 /// `scim-host inventory` against the test's emulator, as an operator runs it.
