@@ -157,7 +157,9 @@ fn checkpoint(job: &str, request: &StepRequest) -> Result<AuditCheckpoint, JobEr
     let last_start = humantime::parse_rfc3339(watermark)
         .map_err(|e| JobError::InvalidCursor(format!("`{watermark}` is not the start instant of a run of {job}: {e}")))?;
     let since = humantime::format_rfc3339_millis(last_start - AUDIT_LATENCY).to_string();
-    let until = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+    // Rounded up to the millisecond: Graph stamps entries to 100 ns, and one made in this very
+    // millisecond belongs to this run.
+    let until = humantime::format_rfc3339_millis(SystemTime::now() + Duration::from_millis(1)).to_string();
     Ok(AuditCheckpoint { since, until, page: None })
 }
 
