@@ -5,6 +5,7 @@
 //! with [`export_operation!`], and serves requests with [`Operation::serve`].
 
 mod audited;
+mod config;
 mod connection;
 mod links;
 mod operation;
