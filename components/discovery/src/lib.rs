@@ -1,5 +1,6 @@
 //! SCIM discovery (RFC 7644 §4): `/ServiceProviderConfig`, `/ResourceTypes[/{id}]` and
-//! `/Schemas[/{id}]`, describing exactly what the connector serves. Needs no Graph access.
+//! `/Schemas[/{id}]`, describing exactly what the connector serves, in an Entra ID or an Azure AD
+//! B2C tenant (variables `tenant_type`, `b2c_custom_attributes`). Needs no Graph access.
 
 use guest::{Call, Operation, Reply};
 use scim::discovery::{self, Features};
@@ -30,18 +31,35 @@ async fn handle(request: Request) -> impl IntoResponse {
 async fn describe_service(call: Call) -> Result<Reply, ScimError> {
     let base = &call.location_base;
     let id = call.params.get("id");
+    // An Azure AD B2C tenant cannot sort (Graph's $orderby is an advanced query) and has the
+    // custom attributes the deployment names.
+    let b2c = variable("tenant_type").await?.trim() == "b2c";
+    let custom = match b2c {
+        true => variable("b2c_custom_attributes").await?,
+        false => String::new(),
+    };
+    let custom: Vec<&str> = custom.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    let described = |schema| discovery::with_custom_attributes(schema, &custom);
     let document = match (call.route_template(), id) {
-        ("/scim/v2/ServiceProviderConfig", _) => discovery::service_provider_config(&Features::default(), base),
+        ("/scim/v2/ServiceProviderConfig", _) => {
+            discovery::service_provider_config(&Features { sort: !b2c, ..Features::default() }, base)
+        }
         ("/scim/v2/ResourceTypes", _) => list(discovery::resource_types(base)),
-        ("/scim/v2/Schemas", _) => list(discovery::schemas(base)),
+        ("/scim/v2/Schemas", _) => list(discovery::schemas(base).into_iter().map(described).collect()),
         ("/scim/v2/ResourceTypes/{id}", Some(id)) => discovery::resource_type(id, base)
             .ok_or_else(|| ScimError::not_found(format!("no resource type {id}")))?,
         ("/scim/v2/Schemas/{id}", Some(id)) => {
-            discovery::schema(id, base).ok_or_else(|| ScimError::not_found(format!("no schema {id}")))?
+            described(discovery::schema(id, base).ok_or_else(|| ScimError::not_found(format!("no schema {id}")))?)
         }
         (template, _) => return Err(ScimError::internal(format!("discovery has no answer for {template}"))),
     };
     Ok(Reply::ok(document))
+}
+
+async fn variable(name: &str) -> Result<String, ScimError> {
+    spin_sdk::variables::get(name)
+        .await
+        .map_err(|e| ScimError::internal(format!("the connector is not configured: variable {name}: {e}")))
 }
 
 fn list(resources: Vec<serde_json::Value>) -> serde_json::Value {

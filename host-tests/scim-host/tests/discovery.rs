@@ -83,3 +83,28 @@ async fn endpoints_not_offered_are_501_and_unknown_paths_404() {
     connector.get("/scim/v2/Me").await.assert_scim_error(501, None);
     connector.get("/scim/v2/Printers").await.assert_scim_error(404, None);
 }
+
+/// In an Azure AD B2C tenant discovery says what the connector does there: no sorting (Graph's
+/// $orderby is an advanced query B2C lacks), and the deployment's custom attributes in the
+/// UserProfile extension's schema.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_b2c_tenant_discovery_describes_no_sorting_and_the_custom_attributes() {
+    let config = graph_emulator::EmulatorConfig { users: 3, groups: 0, b2c: Some(graph_emulator::B2c::default()), ..Default::default() };
+    let variables = [
+        ("tenant_type", "b2c"),
+        ("upn_domain", graph_emulator::DOMAIN),
+        ("b2c_extensions_app_id", graph_emulator::DEMO_B2C_EXTENSIONS_APP_ID),
+        ("b2c_custom_attributes", "loyaltyNumber,membershipTier"),
+    ];
+    let connector = Connector::start_configured(config, scim_host::Limits::default(), &variables).await;
+    let config = connector.get("/scim/v2/ServiceProviderConfig").await.json();
+    assert_eq!(config["sort"]["supported"], false);
+    let profile = connector.get("/scim/v2/Schemas/urn:ietf:params:scim:schemas:azureAdB2C:2.0:UserProfile").await.json();
+    let names: Vec<&str> = profile["attributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["identities", "loyaltyNumber", "membershipTier"]);
+    let all = connector.get("/scim/v2/Schemas").await.json();
+    assert!(all.to_string().contains("membershipTier"));
+
+    let entra = Connector::start().await;
+    assert_eq!(entra.get("/scim/v2/ServiceProviderConfig").await.json()["sort"]["supported"], true);
+}
