@@ -40,6 +40,7 @@ async fn groups_patch(call: Call) -> Result<Reply, ScimError> {
     call.require_version(&current)?;
     let mut patched = scim::patch::apply(&current, &patch, &AttributeRules::group())?;
     keep_emptied_owners(&current, &mut patched);
+    scim_graph::refuse_required_removals(&current, &patched, scim_graph::GROUP_ATTRIBUTES_GRAPH_REQUIRES)?;
     let after = Group::from_request_body(patched.to_string().as_bytes())?;
     scim_graph::update_group(&graph, id, &before, &after).await?;
     let group = scim_graph::read_group(&graph, id, parts, &call.location_base).await?;

@@ -34,6 +34,7 @@ async fn users_patch(call: Call) -> Result<Reply, ScimError> {
     let current = guest::to_json(&before)?;
     call.require_version(&current)?;
     let patched = scim::patch::apply(&current, &patch, &AttributeRules::user())?;
+    scim_graph::refuse_required_removals(&current, &patched, scim_graph::USER_ATTRIBUTES_GRAPH_REQUIRES)?;
     let after = User::from_request_body(patched.to_string().as_bytes())?;
     scim_graph::update_user(&graph, id, &names.to_graph(before), &names.to_graph(after)).await?;
 

@@ -12,6 +12,44 @@ use graph::{Error, GraphClient, Transport};
 use scim::error::ScimError;
 use scim::{Group, User};
 
+/// SCIM attributes of a user whose Graph property always has a value (accountEnabled).
+pub const USER_ATTRIBUTES_GRAPH_REQUIRES: &[&str] = &["active"];
+
+/// The same for groups: mailNickname (`externalId`, or the extension's), and the kind of group.
+pub const GROUP_ATTRIBUTES_GRAPH_REQUIRES: &[&str] = &[
+    "externalId",
+    "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:mailNickname",
+    "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:securityEnabled",
+    "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:mailEnabled",
+    "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:groupTypes",
+];
+
+/// A PATCH that removes one of `required` (SCIM JSON `before` and `after` the operations) is
+/// 400 mutability: Graph keeps a value for the property, so the removal cannot happen, and
+/// answering 200 with the value still there would mislead the caller. (PUT, which restates the
+/// whole resource, leaves such properties alone when it omits them.)
+pub fn refuse_required_removals(before: &serde_json::Value, after: &serde_json::Value, required: &[&str]) -> Result<(), ScimError> {
+    for name in scim::patch::changed_attributes(before, after) {
+        let is_required = required.iter().any(|r| r.eq_ignore_ascii_case(&name));
+        let removed = match name.rsplit_once(':') {
+            Some((urn, attribute)) if name.starts_with("urn:") => is_absent(member(after, urn).and_then(|e| member(e, attribute))),
+            _ => is_absent(member(after, &name)),
+        };
+        if is_required && removed {
+            return Err(ScimError::mutability(format!("{name} cannot be removed: Microsoft Graph always keeps a value for it; replace it instead")));
+        }
+    }
+    Ok(())
+}
+
+fn member<'a>(object: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    object.as_object()?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value)
+}
+
+fn is_absent(value: Option<&serde_json::Value>) -> bool {
+    value.is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty))
+}
+
 /// Turns the Graph user `id`, currently `before`, into `after`.
 pub async fn update_user<T: Transport>(
     graph: &GraphClient<'_, T>,

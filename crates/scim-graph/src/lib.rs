@@ -18,7 +18,10 @@ mod user;
 mod user_name;
 
 pub use automatic_replies::{UserParts, read_automatic_replies, set_automatic_replies};
-pub use change::{set_manager, update_group, update_user};
+pub use change::{
+    GROUP_ATTRIBUTES_GRAPH_REQUIRES, USER_ATTRIBUTES_GRAPH_REQUIRES, refuse_required_removals, set_manager, update_group,
+    update_user,
+};
 pub use error::{is_existing_reference, scim_error};
 pub use filter::{FilterPlan, Residual, group_filter, group_order_by, plan_group_filter, plan_user_filter, user_filter, user_order_by};
 pub use time_range::{Instant, TimeRange};

@@ -213,3 +213,24 @@ fn an_invalid_new_state_is_refused_before_graph_is_called() {
     );
     assert!(fake.calls().is_empty());
 }
+
+#[test]
+fn removing_what_graph_always_keeps_is_a_mutability_error() {
+    use scim_graph::{GROUP_ATTRIBUTES_GRAPH_REQUIRES, refuse_required_removals};
+    let ext = "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group";
+    let before = json!({ "displayName": "G", "externalId": "g", "description": "d", ext: { "securityEnabled": true, "mailNickname": "g" } });
+    let without = |remove: &dyn Fn(&mut serde_json::Value)| {
+        let mut after = before.clone();
+        remove(&mut after);
+        refuse_required_removals(&before, &after, GROUP_ATTRIBUTES_GRAPH_REQUIRES)
+    };
+    let error = without(&|g| { g.as_object_mut().unwrap().remove("externalId"); }).unwrap_err();
+    assert_eq!((error.status, error.scim_type), (400, Some(ScimType::Mutability)));
+    assert!(error.detail.starts_with("externalId cannot be removed"), "{}", error.detail);
+    let error = without(&|g| { g[ext].as_object_mut().unwrap().remove("securityEnabled"); }).unwrap_err();
+    assert!(error.detail.contains("securityEnabled"), "{}", error.detail);
+    assert!(without(&|g| { g.as_object_mut().unwrap().remove(ext); }).is_err(), "the whole extension");
+    // What Graph can clear, and changes that are not removals, pass.
+    assert!(without(&|g| { g.as_object_mut().unwrap().remove("description"); }).is_ok());
+    assert!(without(&|g| { g["externalId"] = json!("other"); }).is_ok());
+}

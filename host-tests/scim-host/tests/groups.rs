@@ -183,3 +183,22 @@ async fn sort_by_orders_groups() {
     assert_eq!(names.len(), connector.emulator.group_count());
     connector.get("/scim/v2/Groups?sortBy=members").await.assert_scim_error(400, Some("invalidValue"));
 }
+
+/// A PATCH cannot remove what Graph always keeps a value for: 400 mutability, nothing changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_what_graph_always_keeps_is_refused() {
+    let connector = Connector::start().await;
+    let created = connector.post_json("/scim/v2/Groups", &json!({ "displayName": "Keepers", "externalId": "keepers" })).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/scim/v2/Groups/{id}");
+    for attribute in ["externalId", "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:securityEnabled"] {
+        let reply = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "remove", "path": attribute }]))).await;
+        let body = reply.assert_scim_error(400, Some("mutability"));
+        assert!(body["detail"].as_str().unwrap().contains("cannot be removed"), "{body}");
+    }
+    assert_eq!(connector.get(&path).await.json()["externalId"], "keepers");
+    // What Graph can clear still goes.
+    let cleared = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "remove", "path": "urn:ietf:params:scim:schemas:extension:azureAdGroup:2.0:Group:description" }]))).await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text());
+}
