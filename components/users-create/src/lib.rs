@@ -24,7 +24,7 @@ async fn handle(request: Request) -> impl IntoResponse {
 async fn users_create(call: Call) -> Result<Reply, ScimError> {
     let connection = Connection::open().await?;
     let request = connection.user_names().to_graph(User::from_request_body(&call.body)?);
-    let body = scim_graph::user_create_body(&request, &guest::generate_password())?;
+    let body = connection.user_names().create_body(&request, &guest::generate_password())?;
     let graph = connection.graph();
     let created = graph.create_user(&body).await.map_err(|e| scim_graph::scim_error(&e))?;
     let id = created.id.clone().unwrap_or_default();

@@ -25,8 +25,11 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn reset_password(call: Call) -> Result<Reply, ScimError> {
-    let reset = PasswordReset::from_body(&call.body)?;
     let connection = Connection::open().await?;
+    let reset = match connection.user_names().b2c_issuer() {
+        Some(_) => PasswordReset::from_body_in_b2c(&call.body)?,
+        None => PasswordReset::from_body(&call.body)?,
+    };
     let graph = connection.graph();
     let names = connection.user_names();
     let user = match names.sign_in_filter(&reset.user) {

@@ -70,6 +70,22 @@ impl PasswordReset {
         })
     }
 
+    /// The same in an Azure AD B2C tenant, where Graph wants `forceChangePasswordNextSignIn`
+    /// false (a user flow or custom policy forces a change there): it defaults to false, and
+    /// `true` is 400 invalidValue saying so.
+    pub fn from_body_in_b2c(body: &[u8]) -> Result<PasswordReset, ScimError> {
+        let value: Value = serde_json::from_slice(body).unwrap_or_default();
+        let said = value.as_object().and_then(|members| member_named(members, "forceChangePasswordNextSignIn")).cloned();
+        let mut reset = PasswordReset::from_body(body)?;
+        if said.is_some_and(|v| v == Value::Bool(true)) {
+            return Err(ScimError::invalid_value(
+                "forceChangePasswordNextSignIn must be false in an Azure AD B2C tenant: force a password change with a user flow or custom policy",
+            ));
+        }
+        reset.force_change_next_sign_in = false;
+        Ok(reset)
+    }
+
     /// The Graph `PATCH /users/{id}` body setting `password`.
     pub fn graph_update(&self, password: &str) -> Value {
         json!({
@@ -154,5 +170,15 @@ mod tests {
         let reset = parse(json!({"id": "u1", "password": "Hunter2-Hunter2"})).unwrap();
         let shown = format!("{reset:?}");
         assert!(!shown.contains("Hunter2") && shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn in_b2c_a_reset_never_forces_a_change_at_next_sign_in() {
+        let reset = PasswordReset::from_body_in_b2c(br#"{"id": "u1"}"#).unwrap();
+        assert!(!reset.force_change_next_sign_in);
+        assert_eq!(reset.graph_update("x")["passwordProfile"]["forceChangePasswordNextSignIn"], false);
+        let refused = PasswordReset::from_body_in_b2c(br#"{"id": "u1", "ForceChangePasswordNextSignIn": true}"#).unwrap_err();
+        assert_eq!(refused.scim_type, Some(ScimType::InvalidValue));
+        assert!(PasswordReset::from_body_in_b2c(br#"{"id": "u1", "forceChangePasswordNextSignIn": false}"#).is_ok());
     }
 }

@@ -66,6 +66,21 @@ impl UserNames {
         Ok(self)
     }
 
+    /// The Graph `POST /users` body of a user from a SCIM caller ([`Self::to_graph`] first). A
+    /// B2C local account never has to change its password at next sign-in (Graph wants false
+    /// there; user flows force changes) and its password does not expire, as Graph's B2C
+    /// guidance has it.
+    pub fn create_body(&self, user: &User, generated_password: &str) -> Result<serde_json::Value, scim::ScimError> {
+        let mut body = crate::user_create_body(user, generated_password)?;
+        if self.b2c_issuer.is_some() {
+            body["passwordProfile"]["forceChangePasswordNextSignIn"] = false.into();
+            if body.get("passwordPolicies").is_none() {
+                body["passwordPolicies"] = "DisablePasswordExpiration".into();
+            }
+        }
+        Ok(body)
+    }
+
     /// The Graph properties of the custom attributes, for `$select`.
     pub fn custom_properties(&self) -> Vec<String> {
         self.custom_attributes.iter().map(|(_, graph)| graph.clone()).collect()
@@ -335,7 +350,9 @@ mod tests {
             identities(&new),
             [serde_json::json!({ "signInType": "emailAddress", "issuer": issuer, "issuerAssignedId": "ann@example.com" })]
         );
-        let body = crate::user_create_body(&new, "Generated-Passw0rd!").unwrap();
+        let body = names.create_body(&new, "Generated-Passw0rd!").unwrap();
+        assert_eq!(body["passwordProfile"]["forceChangePasswordNextSignIn"], false, "B2C forces changes with user flows");
+        assert_eq!(body["passwordPolicies"], "DisablePasswordExpiration");
         assert_eq!(body.get("userPrincipalName"), None, "Graph names a B2C local account itself");
         assert_eq!(body.get("mailNickname"), None);
         assert_eq!(body["displayName"], "ann@example.com");

@@ -53,6 +53,8 @@ async fn users_are_created_and_renamed_through_their_sign_in_identity() {
     let graph_user = connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).unwrap();
     assert_eq!(identity(&graph_user, "userName"), Some("newbie"));
     let upn = graph_user["userPrincipalName"].as_str().unwrap().to_string();
+    assert_eq!(graph_user["passwordPolicies"], "DisablePasswordExpiration", "{graph_user}");
+    assert_eq!(connector.emulator.password_profile(&id).unwrap()["forceChangePasswordNextSignIn"], false);
     assert_eq!(upn, format!("{id}@{DOMAIN}"), "Graph named the account");
 
     // The same sign-in name again is Graph's uniqueness refusal.
@@ -144,6 +146,11 @@ async fn a_password_reset_finds_the_account_by_sign_in_name() {
     assert_eq!(answer["userName"], "megan.bowen");
     let id = answer["id"].as_str().unwrap();
     assert_eq!(connector.emulator.password_profile(id).unwrap()["password"], "Tr1cky-Horse-42");
+
+    assert_eq!(connector.emulator.password_profile(id).unwrap()["forceChangePasswordNextSignIn"], false, "B2C forces changes with user flows");
+    let forced = connector.post_json(path, &json!({ "userName": "megan.bowen", "forceChangePasswordNextSignIn": true })).await;
+    let body = forced.assert_scim_error(400, Some("invalidValue"));
+    assert!(body["detail"].as_str().unwrap().contains("user flow"), "{body}");
 
     let nobody = connector.post_json(path, &json!({ "userName": "nobody.here" })).await;
     let body = nobody.assert_scim_error(404, None);

@@ -92,11 +92,15 @@ async fn fault_flags_reach_the_demo_tenants_emulator() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    // The reader lives as long as the child: scim-host prints more lines, and a closed pipe
+    // would end it.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let serving = lines.next().unwrap().unwrap();
     let emulator = serving.split("Graph emulator at ").nth(1).expect("the emulator's URL is printed").trim_end_matches(").");
     let faults = common::Client::new().send("GET", &format!("{emulator}/_emulator/faults"), &[], None).await.json();
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(lines);
     assert_eq!((&faults["throttle_percent"], &faults["retry_after_seconds"], &faults["latency_ms"]), (&serde_json::json!(25), &serde_json::json!(2), &serde_json::json!(5)), "{faults}");
     assert_eq!(faults["resource_unit_quota"], 3_500, "Graph's quota for a tenant under 50 users: {faults}");
 
@@ -116,13 +120,15 @@ async fn up_b2c_serves_a_b2c_demo_tenant_by_sign_in_names() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let serving = lines.next().unwrap().unwrap();
     let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
     let found = common::Client::new()
         .send("GET", &format!("{url}/scim/v2/Users?filter=userName%20eq%20%22adele.vance%22"), &[("authorization", "Bearer b2c-token")], None)
         .await;
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(lines);
     assert_eq!(found.status, 200, "{}", found.text());
     assert_eq!(found.json()["Resources"][0]["userName"], "adele.vance", "{}", found.text());
 }
