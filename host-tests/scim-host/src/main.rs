@@ -12,6 +12,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use wasmtime::{Result, bail, error::Context as _};
 
+/// A line for the operator on stdout. A closed stdout (a supervisor or pipe that stopped
+/// reading) must not end a running server, as `println!`'s panic would.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "scim-host", version, about = "Runs the Entra ID SCIM connector's components in wasmtime")]
 struct Cli {
@@ -177,11 +186,11 @@ async fn run(command: Command) -> Result<()> {
         Command::Emulator { listen, tenant } => {
             let emulator = Emulator::start(demo_config(&tenant)?, listen).await.context("cannot start the emulator")?;
             let config = emulator.config();
-            println!("Microsoft Graph emulator at {}", emulator.base_url());
-            println!("  tenant id:     {}", config.tenant_id);
-            println!("  client id:     {}", config.client_id);
-            println!("  client secret: {}", config.client_secret);
-            println!("  users:         {}", emulator.user_count());
+            say!("Microsoft Graph emulator at {}", emulator.base_url());
+            say!("  tenant id:     {}", config.tenant_id);
+            say!("  client id:     {}", config.client_id);
+            say!("  client secret: {}", config.client_secret);
+            say!("  users:         {}", emulator.user_count());
             tokio::signal::ctrl_c().await?;
             Ok(())
         }
@@ -313,17 +322,17 @@ async fn up(args: UpArgs) -> Result<()> {
     let server = Server::start(app, args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let url = server.url();
     match &emulator {
-        Some(emulator) => println!(
+        Some(emulator) => say!(
             "Serving the SCIM connector at {url} on an emulated demo tenant ({} users, Graph emulator at {}).",
             emulator.user_count(),
             emulator.base_url()
         ),
-        None => println!("Serving the SCIM connector at {url}."),
+        None => say!("Serving the SCIM connector at {url}."),
     }
-    println!("Bearer token: {bearer_token}");
-    println!("Try:\n  curl -H \"Authorization: Bearer {bearer_token}\" {url}/scim/v2/Users?count=2");
+    say!("Bearer token: {bearer_token}");
+    say!("Try:\n  curl -H \"Authorization: Bearer {bearer_token}\" {url}/scim/v2/Users?count=2");
     tokio::signal::ctrl_c().await?;
-    println!("Stopping.");
+    say!("Stopping.");
     Ok(())
 }
 
@@ -339,7 +348,7 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     let only_jobs: fn(&str) -> bool = |id| id.ends_with("-inventory");
     let app = App::load(&args.manifest, HostOptions { variables, only: Some(only_jobs), ..Default::default() })?;
     if let Some(emulator) = &emulator {
-        println!("Inventory of an emulated demo tenant ({} users, {} groups).", emulator.user_count(), emulator.group_count());
+        say!("Inventory of an emulated demo tenant ({} users, {} groups).", emulator.user_count(), emulator.group_count());
     }
     let mut inbox = inbox::AnyInbox::open(&args.inbox).await?;
     let jobs: Vec<String> = if args.job == "all" {
@@ -356,7 +365,7 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     let options = RunOptions { restart: args.restart, progress: true };
     for job in jobs {
         let report = run_job(&app, &job, mode, &mut inbox, &options).await?;
-        println!("{}", report.summary());
+        say!("{}", report.summary());
     }
     Ok(())
 }

@@ -132,3 +132,26 @@ async fn up_b2c_serves_a_b2c_demo_tenant_by_sign_in_names() {
     assert_eq!(found.status, 200, "{}", found.text());
     assert_eq!(found.json()["Resources"][0]["userName"], "adele.vance", "{}", found.text());
 }
+
+/// An operator's pipe that stops reading (`scim-host up | head -1`) does not end the server, and
+/// it still stops cleanly on Ctrl-C (saying so to the closed pipe).
+#[tokio::test(flavor = "multi_thread")]
+async fn up_keeps_serving_when_its_stdout_is_closed() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
+        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--bearer-token", "closed-pipe-token"])
+        .env_remove("SPIN_VARIABLE_TENANT_ID")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    // The reader is gone: what scim-host prints from now on meets a closed pipe.
+    let reply = common::Client::new()
+        .send("GET", &format!("{url}/scim/v2/Users?count=1"), &[("authorization", "Bearer closed-pipe-token")], None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "scim-host stops cleanly on Ctrl-C with its stdout closed: {status}");
+}
