@@ -11,7 +11,7 @@
 //! no longer keeps (a hard-deleted user, a security group, which Graph deletes for good) is
 //! answered with what the log knows: id, name, and when.
 
-use graph::{AuditQuery, DateTimeOffset, DeletedItem, Filter, GraphClient, MAX_IDS_PER_FILTER, Transport};
+use graph::{AuditQuery, AuditedObjects, DateTimeOffset, DeletedItem, Filter, GraphClient, MAX_IDS_PER_FILTER, Transport};
 use scim::error::{ScimError, ScimType};
 use scim::list::ListResponse;
 use scim::projection::{ResourceKind, project};
@@ -21,13 +21,6 @@ use serde_json::{Value, json};
 
 use crate::paging::{DEFAULT_COUNT, GRAPH_MAX_TOP};
 use crate::{Call, Connection, Reply};
-
-/// Users or groups.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Directory {
-    Users,
-    Groups,
-}
 
 /// Which of the audited objects a query answers.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -42,44 +35,18 @@ const MAX_ENTRIES: usize = 20_000;
 /// Graph's largest page of audit entries.
 const AUDIT_PAGE: u32 = 1_000;
 
-impl Directory {
-    fn category(self) -> &'static str {
-        match self {
-            Directory::Users => "UserManagement",
-            Directory::Groups => "GroupManagement",
-        }
+/// The activities of `directory` whose objects a `change` query answers.
+fn activities(directory: AuditedObjects, change: Change) -> &'static [&'static str] {
+    match change {
+        Change::NewOrUpdated => directory.present_activities(),
+        Change::Deleted => directory.deleted_activities(),
     }
+}
 
-    fn target_type(self) -> &'static str {
-        match self {
-            Directory::Users => "User",
-            Directory::Groups => "Group",
-        }
-    }
-
-    /// Entra ID's activity names (the audit log activity reference).
-    fn activities(self, change: Change) -> &'static [&'static str] {
-        match (self, change) {
-            (Directory::Users, Change::NewOrUpdated) => &["Add user", "Update user", "Restore user", "Set user manager"],
-            (Directory::Users, Change::Deleted) => &["Delete user", "Hard Delete user"],
-            (Directory::Groups, Change::NewOrUpdated) => &[
-                "Add group",
-                "Update group",
-                "Restore group",
-                "Add member to group",
-                "Remove member from group",
-                "Add owner to group",
-                "Remove owner from group",
-            ],
-            (Directory::Groups, Change::Deleted) => &["Delete group", "Hard Delete group"],
-        }
-    }
-
-    fn resource_kind(self) -> ResourceKind {
-        match self {
-            Directory::Users => ResourceKind::User,
-            Directory::Groups => ResourceKind::Group,
-        }
+fn resource_kind(directory: AuditedObjects) -> ResourceKind {
+    match directory {
+        AuditedObjects::Users => ResourceKind::User,
+        AuditedObjects::Groups => ResourceKind::Group,
     }
 }
 
@@ -93,7 +60,7 @@ struct Audited {
 }
 
 /// Answers the query in `call` for `directory` and `change`.
-pub async fn answer(call: Call, directory: Directory, change: Change) -> Result<Reply, ScimError> {
+pub async fn answer(call: Call, directory: AuditedObjects, change: Change) -> Result<Reply, ScimError> {
     let range = TimeRange::from_query_string(&call.query)?;
     let query = ListQuery::from_query_string(&without_filter(&call.query))?;
     let connection = Connection::open().await?;
@@ -109,7 +76,7 @@ pub async fn answer(call: Call, directory: Directory, change: Change) -> Result<
     };
     let resources = resources
         .iter()
-        .map(|r| project(r, &query.attributes, &query.excluded_attributes, directory.resource_kind()))
+        .map(|r| project(r, &query.attributes, &query.excluded_attributes, resource_kind(directory)))
         .collect();
     Ok(Reply::ok(ListResponse::new(resources, audited.len() as u64, query.start_index.max(1)).to_json()))
 }
@@ -117,7 +84,7 @@ pub async fn answer(call: Call, directory: Directory, change: Change) -> Result<
 /// Every object of `directory` whose latest entry in `range` is a `change`, latest first.
 async fn audited<T: Transport>(
     graph: &GraphClient<'_, T>,
-    directory: Directory,
+    directory: AuditedObjects,
     change: Change,
     range: &TimeRange,
 ) -> Result<Vec<Audited>, ScimError> {
@@ -125,14 +92,14 @@ async fn audited<T: Transport>(
     // Graph's audit times have seven fractional digits and the range has milliseconds: the end
     // is the last tick of its millisecond, so an entry within that millisecond is in range.
     let end = range.end.to_string().replace('Z', "9999Z");
-    let wanted = directory.activities(change);
+    let wanted = activities(directory, change);
     let mut query = AuditQuery {
         start: Some(instant(range.start.to_string())?),
         end: Some(instant(end)?),
         category: Some(directory.category().into()),
         activities: [Change::NewOrUpdated, Change::Deleted]
             .into_iter()
-            .flat_map(|c| directory.activities(c).iter().map(|a| a.to_string()))
+            .flat_map(|c| activities(directory, c).iter().map(|a| a.to_string()))
             .collect(),
         top: Some(AUDIT_PAGE),
         skip_token: None,
@@ -182,7 +149,7 @@ async fn audited<T: Transport>(
 /// The page's objects as they are now, in the page's order, read `MAX_IDS_PER_FILTER` at a time.
 async fn live(
     connection: &Connection,
-    directory: Directory,
+    directory: AuditedObjects,
     page: &[&Audited],
     call: &Call,
     query: &ListQuery,
@@ -194,14 +161,14 @@ async fn live(
         let top = Some(chunk.len() as u32);
         let mut found: Vec<(String, Value)> = Vec::new();
         match directory {
-            Directory::Users => {
+            AuditedObjects::Users => {
                 let users = graph.list_users(&graph::UserQuery { filter, top, ..Default::default() }).await;
                 for user in users.map_err(|e| scim_graph::scim_error(&e))?.value {
                     let scim = connection.user_names().scim_user(&user, &call.location_base);
                     found.push((user.id.unwrap_or_default(), crate::to_json(&scim)?));
                 }
             }
-            Directory::Groups => {
+            AuditedObjects::Groups => {
                 let groups = graph.list_groups(&graph::GroupQuery { filter, top, ..Default::default() }).await;
                 for group in groups.map_err(|e| scim_graph::scim_error(&e))?.value {
                     let id = group.id.clone().unwrap_or_default();
@@ -226,7 +193,7 @@ async fn live(
 
 /// The page's objects as deleted items keep them (`active: false` for users), or as the log
 /// names them when Graph keeps nothing.
-async fn deleted(connection: &Connection, directory: Directory, page: &[&Audited], call: &Call) -> Result<Vec<Value>, ScimError> {
+async fn deleted(connection: &Connection, directory: AuditedObjects, page: &[&Audited], call: &Call) -> Result<Vec<Value>, ScimError> {
     let graph = connection.graph();
     let mut resources = Vec::with_capacity(page.len());
     for audited in page {
@@ -236,12 +203,12 @@ async fn deleted(connection: &Connection, directory: Directory, page: &[&Audited
             Err(e) => return Err(scim_graph::scim_error(&e)),
         };
         let (mut resource, deleted_at) = match kept {
-            Some(DeletedItem::User(user)) if directory == Directory::Users => {
+            Some(DeletedItem::User(user)) if directory == AuditedObjects::Users => {
                 let mut scim = connection.user_names().scim_user(&user, &call.location_base);
                 scim.active = Some(false);
                 (crate::to_json(&scim)?, user.deleted_date_time.clone())
             }
-            Some(DeletedItem::Group(group)) if directory == Directory::Groups => {
+            Some(DeletedItem::Group(group)) if directory == AuditedObjects::Groups => {
                 let scim = scim_graph::group_to_scim(&group, None, &call.location_base);
                 (crate::to_json(&scim)?, group.deleted_date_time.clone())
             }
@@ -257,9 +224,9 @@ async fn deleted(connection: &Connection, directory: Directory, page: &[&Audited
     Ok(resources)
 }
 
-fn known_from_log(connection: &Connection, directory: Directory, audited: &Audited) -> Value {
+fn known_from_log(connection: &Connection, directory: AuditedObjects, audited: &Audited) -> Value {
     match directory {
-        Directory::Users => {
+        AuditedObjects::Users => {
             let mut user = json!({
                 "schemas": [scim::schema::USER],
                 "id": audited.id,
@@ -274,7 +241,7 @@ fn known_from_log(connection: &Connection, directory: Directory, audited: &Audit
             }
             user
         }
-        Directory::Groups => {
+        AuditedObjects::Groups => {
             let mut group = json!({"schemas": [scim::schema::GROUP], "id": audited.id, "meta": {"resourceType": "Group"}});
             if let Some(name) = &audited.display_name {
                 group["displayName"] = json!(name);

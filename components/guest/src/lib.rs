@@ -13,7 +13,7 @@ mod paging;
 mod password;
 mod reply;
 
-pub use audited::{Change, Directory, answer as answer_audited};
+pub use audited::{Change, answer as answer_audited};
 pub use connection::Connection;
 pub use links::GroupLinks;
 pub use operation::{Call, Operation};

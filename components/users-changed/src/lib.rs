@@ -1,7 +1,8 @@
 //! The B2C table's "Get New or Updated Users": `GET /v1.0/users/EIDExtension/NewOrUpdated?Filter=AuditLogStartTime eq {t} and
 //! AuditLogEndTime eq {t}`, paged by `startIndex` and `count`. See [`guest::Change`].
 
-use guest::{Call, Change, Directory, Operation, Reply};
+use graph::AuditedObjects;
+use guest::{Call, Change, Operation, Reply};
 use scim::error::ScimError;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -20,5 +21,5 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn answer(call: Call) -> Result<Reply, ScimError> {
-    guest::answer_audited(call, Directory::Users, Change::NewOrUpdated).await
+    guest::answer_audited(call, AuditedObjects::Users, Change::NewOrUpdated).await
 }

@@ -53,6 +53,77 @@ pub struct TargetResource {
     pub other: Map<String, Value>,
 }
 
+/// The objects whose history the connector reads from the audit log, with Entra ID's names for
+/// their category and activities (the audit log activity reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditedObjects {
+    Users,
+    Groups,
+}
+
+impl AuditedObjects {
+    /// The entries' `category`.
+    pub fn category(self) -> &'static str {
+        match self {
+            AuditedObjects::Users => "UserManagement",
+            AuditedObjects::Groups => "GroupManagement",
+        }
+    }
+
+    /// The `type` of the target resources these entries are about.
+    pub fn target_type(self) -> &'static str {
+        match self {
+            AuditedObjects::Users => "User",
+            AuditedObjects::Groups => "Group",
+        }
+    }
+
+    /// Activities after which the object is there: added, updated, restored (and for groups,
+    /// a member or owner added or removed).
+    pub fn present_activities(self) -> &'static [&'static str] {
+        match self {
+            AuditedObjects::Users => &["Add user", "Update user", "Restore user", "Set user manager"],
+            AuditedObjects::Groups => &[
+                "Add group",
+                "Update group",
+                "Restore group",
+                "Add member to group",
+                "Remove member from group",
+                "Add owner to group",
+                "Remove owner from group",
+            ],
+        }
+    }
+
+    /// Activities that delete the object: `Delete ...` (it waits 30 days in deleted items), then
+    /// `Hard Delete ...` (gone for good).
+    pub fn deleted_activities(self) -> &'static [&'static str; 2] {
+        match self {
+            AuditedObjects::Users => &["Delete user", "Hard Delete user"],
+            AuditedObjects::Groups => &["Delete group", "Hard Delete group"],
+        }
+    }
+
+    /// How `activity` deleted the object, if it did.
+    pub fn deletion(self, activity: &str) -> Option<Deletion> {
+        let [soft, hard] = *self.deleted_activities();
+        if activity.eq_ignore_ascii_case(soft) {
+            Some(Deletion::Soft)
+        } else if activity.eq_ignore_ascii_case(hard) {
+            Some(Deletion::Hard)
+        } else {
+            None
+        }
+    }
+}
+
+/// How an object left the directory: into deleted items (restorable for 30 days), or for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Soft,
+    Hard,
+}
+
 /// Which entries `list_directory_audits` asks for. Every condition given must hold;
 /// `skip_token` continues a previous listing, sent with the same conditions, as Graph expects.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -97,14 +97,22 @@ pub enum ObjectKind {
     Other,
 }
 
-impl DirectoryObject {
-    pub fn kind(&self) -> ObjectKind {
-        match self.type_name() {
-            Some(t) if t.eq_ignore_ascii_case("user") => ObjectKind::User,
-            Some(t) if t.eq_ignore_ascii_case("group") => ObjectKind::Group,
-            Some(t) if t.eq_ignore_ascii_case("servicePrincipal") => ObjectKind::ServicePrincipal,
+impl ObjectKind {
+    /// The kind a Graph type name names (`user`, `Group`, `servicePrincipal`; any case), as
+    /// `@odata.type` and audit log target types spell them.
+    pub fn named(type_name: &str) -> ObjectKind {
+        match type_name {
+            t if t.eq_ignore_ascii_case("user") => ObjectKind::User,
+            t if t.eq_ignore_ascii_case("group") => ObjectKind::Group,
+            t if t.eq_ignore_ascii_case("servicePrincipal") => ObjectKind::ServicePrincipal,
             _ => ObjectKind::Other,
         }
+    }
+}
+
+impl DirectoryObject {
+    pub fn kind(&self) -> ObjectKind {
+        self.type_name().map_or(ObjectKind::Other, ObjectKind::named)
     }
 
     /// The type as Graph names it without its namespace: `user`, `servicePrincipal`, `orgContact`.

@@ -23,7 +23,7 @@ mod token;
 mod transport;
 mod user;
 
-pub use audit::{AuditQuery, DirectoryAudit, TargetResource};
+pub use audit::{AuditQuery, AuditedObjects, Deletion, DirectoryAudit, TargetResource};
 pub use batch::{BatchRequest, BatchResponse, MAX_BATCH};
 pub use client::{GraphClient, GroupQuery, MAX_MEMBER_PAGE, OrderBy, UserQuery};
 pub use config::{

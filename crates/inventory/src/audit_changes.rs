@@ -9,11 +9,13 @@
 //! delivered by two runs (its latest state both times), none is missed.
 
 use crate::cursor;
+use crate::directory::{
+    GroupDocuments, UserDocuments, deprovisioning, link_change_document, reread_groups, reread_users,
+};
 use crate::document::{LinkedObject, seed_type};
 use crate::{Document, JobError, Next, Step, StepRequest};
-use graph::{AuditQuery, DateTimeOffset, DirectoryAudit, Filter, GraphClient, GroupQuery, MAX_IDS_PER_FILTER, ObjectKind, Transport, UserQuery};
+use graph::{AuditQuery, AuditedObjects, DateTimeOffset, Deletion, DirectoryAudit, GraphClient, ObjectKind, Transport};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
@@ -47,59 +49,46 @@ pub(crate) fn is_audit_run(job: &str, request: &StepRequest) -> bool {
     }
 }
 
-const USER_ACTIVITIES: &[&str] = &["Add user", "Update user", "Delete user", "Hard Delete user", "Restore user", "Set user manager"];
-const GROUP_ACTIVITIES: &[&str] = &[
-    "Add group",
-    "Update group",
-    "Delete group",
-    "Hard Delete group",
-    "Restore group",
-    "Add member to group",
-    "Remove member from group",
-    "Add owner to group",
-    "Remove owner from group",
-];
+/// (group, relationship) -> linked object -> (joined, its kind): the latest word of a step's
+/// entries about each link.
+type LinkWords = BTreeMap<(String, &'static str), BTreeMap<String, (bool, ObjectKind)>>;
 
-/// What the entries of a step say about one object, the latest word winning.
+/// What a step's entries say about one object, the latest word winning.
 enum Fate {
     Changed,
-    Deleted { restorable: bool },
+    Deleted(Deletion),
 }
 
 pub(crate) async fn users_step<T: Transport>(
     graph: &GraphClient<'_, T>,
-    document: impl Fn(&graph::User) -> Option<Document>,
+    users: &UserDocuments<'_>,
     job: &str,
     request: &StepRequest,
 ) -> Result<Step, JobError> {
     let checkpoint = checkpoint(job, request)?;
-    let page = read(graph, &checkpoint, "UserManagement", USER_ACTIVITIES).await?;
+    let page = read(graph, &checkpoint, AuditedObjects::Users).await?;
     let mut fates = BTreeMap::new();
     for entry in oldest_first(&page.value) {
-        let Some(user) = entry.target_resources.iter().find(|t| is_type(t, "User")).and_then(|t| t.id.clone()) else { continue };
-        fates.insert(user, fate(&entry.activity_display_name, "user"));
+        let Some(user) = target(entry, AuditedObjects::Users).and_then(|t| t.id.clone()) else { continue };
+        fates.insert(user, fate(AuditedObjects::Users, &entry.activity_display_name));
     }
     let (changed, mut documents) = split("user-deleted", fates);
-    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = UserQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        documents.extend(graph.list_users(&query).await?.value.iter().filter_map(&document));
-    }
+    documents.extend(reread_users(graph, users, &changed).await?);
     Ok(Step { documents, next: next(job, checkpoint, page.skip_token) })
 }
 
 pub(crate) async fn groups_step<T: Transport>(
     graph: &GraphClient<'_, T>,
-    document: impl Fn(&graph::Group) -> Option<Document>,
+    groups: &GroupDocuments<'_>,
     job: &str,
     request: &StepRequest,
 ) -> Result<Step, JobError> {
     let checkpoint = checkpoint(job, request)?;
-    let page = read(graph, &checkpoint, "GroupManagement", GROUP_ACTIVITIES).await?;
+    let page = read(graph, &checkpoint, AuditedObjects::Groups).await?;
     let mut fates = BTreeMap::new();
-    // (group, relationship) -> linked object -> (joined, its kind), the latest word winning.
-    let mut links: BTreeMap<(String, &str), BTreeMap<String, (bool, ObjectKind)>> = BTreeMap::new();
+    let mut links = LinkWords::new();
     for entry in oldest_first(&page.value) {
-        let Some(group) = entry.target_resources.iter().find(|t| is_type(t, "Group") && t.id.is_some()) else { continue };
+        let Some(group) = target(entry, AuditedObjects::Groups).filter(|t| t.id.is_some()) else { continue };
         let group_id = group.id.clone().unwrap_or_default();
         let activity = entry.activity_display_name.as_str();
         let relationship = match activity {
@@ -112,18 +101,13 @@ pub(crate) async fn groups_step<T: Transport>(
             Some(relationship) => {
                 let Some(object) = entry.target_resources.first().filter(|t| !std::ptr::eq(*t, group)) else { continue };
                 let Some(object_id) = object.id.clone() else { continue };
-                let kind = match object.r#type.as_deref().unwrap_or_default().to_ascii_lowercase().as_str() {
-                    "user" => ObjectKind::User,
-                    "group" => ObjectKind::Group,
-                    "serviceprincipal" => ObjectKind::ServicePrincipal,
-                    _ => ObjectKind::Other,
-                };
+                let kind = ObjectKind::named(object.r#type.as_deref().unwrap_or_default());
                 let joined = activity.starts_with("Add");
                 links.entry((group_id.clone(), relationship)).or_default().insert(object_id, (joined, kind));
                 fates.entry(group_id).or_insert(Fate::Changed);
             }
             None => {
-                fates.insert(group_id, fate(activity, "group"));
+                fates.insert(group_id, fate(AuditedObjects::Groups, activity));
             }
         }
     }
@@ -136,14 +120,9 @@ pub(crate) async fn groups_step<T: Transport>(
                 .map(|(id, (_, kind))| LinkedObject { id: id.clone(), kind: seed_type(*kind).unwrap_or("directoryobject").into() })
                 .collect()
         };
-        let kind = if relationship == "members" { "membership-change" } else { "ownership-change" };
-        let json = json!({ "groupId": group, "added": linked(true), "removed": linked(false), "relationship": relationship });
-        documents.push(Document { kind, object_id: group, json });
+        documents.push(link_change_document(relationship, &group, linked(true), linked(false)));
     }
-    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = GroupQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        documents.extend(graph.list_groups(&query).await?.value.iter().filter_map(&document));
-    }
+    documents.extend(reread_groups(graph, groups, &changed).await?);
     Ok(Step { documents, next: next(job, checkpoint, page.skip_token) })
 }
 
@@ -163,18 +142,18 @@ fn checkpoint(job: &str, request: &StepRequest) -> Result<AuditCheckpoint, JobEr
     Ok(AuditCheckpoint { since, until, page: None })
 }
 
+/// One page of the entries about `objects` in the checkpoint's window.
 async fn read<T: Transport>(
     graph: &GraphClient<'_, T>,
     checkpoint: &AuditCheckpoint,
-    category: &str,
-    activities: &[&str],
+    objects: AuditedObjects,
 ) -> Result<graph::Page<DirectoryAudit>, JobError> {
     let instant = |text: &str| DateTimeOffset::parse(text).map_err(|e| JobError::InvalidCursor(e.to_string()));
     let query = AuditQuery {
         start: Some(instant(&checkpoint.since)?),
         end: Some(instant(&checkpoint.until)?),
-        category: Some(category.to_string()),
-        activities: activities.iter().map(|a| a.to_string()).collect(),
+        category: Some(objects.category().to_string()),
+        activities: objects.present_activities().iter().chain(objects.deleted_activities()).map(|a| a.to_string()).collect(),
         top: Some(ENTRIES_PER_STEP),
         skip_token: checkpoint.page.clone(),
     };
@@ -189,19 +168,13 @@ fn oldest_first(entries: &[DirectoryAudit]) -> Vec<&DirectoryAudit> {
     sorted
 }
 
-fn is_type(target: &graph::TargetResource, kind: &str) -> bool {
-    target.r#type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(kind))
+/// The entry's target that is one of `objects`.
+fn target(entry: &DirectoryAudit, objects: AuditedObjects) -> Option<&graph::TargetResource> {
+    entry.target_resources.iter().find(|t| t.r#type.as_deref().is_some_and(|ty| ty.eq_ignore_ascii_case(objects.target_type())))
 }
 
-/// What an activity ("Delete user", "Hard Delete group", ...) means for its object.
-fn fate(activity: &str, noun: &str) -> Fate {
-    if activity.eq_ignore_ascii_case(&format!("Hard Delete {noun}")) {
-        Fate::Deleted { restorable: false }
-    } else if activity.eq_ignore_ascii_case(&format!("Delete {noun}")) {
-        Fate::Deleted { restorable: true }
-    } else {
-        Fate::Changed
-    }
+fn fate(objects: AuditedObjects, activity: &str) -> Fate {
+    objects.deletion(activity).map_or(Fate::Changed, Fate::Deleted)
 }
 
 /// The objects to read again, and the deprovisioning documents of the deleted ones.
@@ -213,9 +186,7 @@ fn split(kind: &'static str, fates: BTreeMap<String, Fate>) -> (BTreeSet<String>
             Fate::Changed => {
                 changed.insert(id);
             }
-            Fate::Deleted { restorable } => {
-                documents.push(Document { kind, json: json!({ "id": id, "restorable": restorable }), object_id: id });
-            }
+            Fate::Deleted(deletion) => documents.push(deprovisioning(kind, id, deletion == Deletion::Soft)),
         }
     }
     (changed, documents)

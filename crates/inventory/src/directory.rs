@@ -127,7 +127,7 @@ pub async fn users_incremental_step<T: Transport>(
     request: &StepRequest,
 ) -> Result<Step, JobError> {
     if audit_changes::is_audit_run(USERS_INCREMENTAL, request) {
-        return audit_changes::users_step(graph, |user| users.document(user), USERS_INCREMENTAL, request).await;
+        return audit_changes::users_step(graph, users, USERS_INCREMENTAL, request).await;
     }
     let link = delta_link(USERS_INCREMENTAL, request)?;
     let page = graph.users_delta(&DeltaRequest::Continue(link)).await.map_err(resync)?;
@@ -139,11 +139,7 @@ pub async fn users_incremental_step<T: Transport>(
             DeltaItem::Removed { id, reason } => documents.push(removal("user-deleted", id, reason)),
         }
     }
-    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = UserQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        // An object deleted since the page was read is missing here; the next round removes it.
-        documents.extend(graph.list_users(&query).await?.value.iter().filter_map(|user| users.document(user)));
-    }
+    documents.extend(reread_users(graph, users, &changed).await?);
     Ok(Step { documents, next: incremental_next(USERS_INCREMENTAL, page.next) })
 }
 
@@ -153,7 +149,7 @@ pub async fn groups_incremental_step<T: Transport>(
     request: &StepRequest,
 ) -> Result<Step, JobError> {
     if audit_changes::is_audit_run(GROUPS_INCREMENTAL, request) {
-        return audit_changes::groups_step(graph, |group| groups.document(group), GROUPS_INCREMENTAL, request).await;
+        return audit_changes::groups_step(graph, groups, GROUPS_INCREMENTAL, request).await;
     }
     let link = delta_link(GROUPS_INCREMENTAL, request)?;
     let page = graph.groups_delta(&DeltaRequest::Continue(link)).await.map_err(resync)?;
@@ -163,17 +159,14 @@ pub async fn groups_incremental_step<T: Transport>(
         match item {
             DeltaItem::Present(entry) => {
                 let Some(id) = entry.group.id else { continue };
-                documents.extend(link_change("membership-change", "members", &id, &entry.members));
-                documents.extend(link_change("ownership-change", "owners", &id, &entry.owners));
+                documents.extend(link_change("members", &id, &entry.members));
+                documents.extend(link_change("owners", &id, &entry.owners));
                 changed.insert(id);
             }
             DeltaItem::Removed { id, reason } => documents.push(removal("group-deleted", id, reason)),
         }
     }
-    for ids in changed.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = GroupQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        documents.extend(graph.list_groups(&query).await?.value.iter().filter_map(|group| groups.document(group)));
-    }
+    documents.extend(reread_groups(graph, groups, &changed).await?);
     Ok(Step { documents, next: incremental_next(GROUPS_INCREMENTAL, page.next) })
 }
 
@@ -220,15 +213,48 @@ fn resync(error: graph::Error) -> JobError {
     }
 }
 
+/// The users with these ids, read again whole (15 a request), as documents: a change round may
+/// carry only the changed properties. One deleted since is missing; the next round removes it.
+pub(crate) async fn reread_users<T: Transport>(
+    graph: &GraphClient<'_, T>,
+    users: &UserDocuments<'_>,
+    ids: &BTreeSet<String>,
+) -> Result<Vec<Document>, JobError> {
+    let mut documents = Vec::new();
+    for ids in ids.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
+        let query = UserQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
+        documents.extend(graph.list_users(&query).await?.value.iter().filter_map(|user| users.document(user)));
+    }
+    Ok(documents)
+}
+
+/// The same for groups.
+pub(crate) async fn reread_groups<T: Transport>(
+    graph: &GraphClient<'_, T>,
+    groups: &GroupDocuments<'_>,
+    ids: &BTreeSet<String>,
+) -> Result<Vec<Document>, JobError> {
+    let mut documents = Vec::new();
+    for ids in ids.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
+        let query = GroupQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
+        documents.extend(graph.list_groups(&query).await?.value.iter().filter_map(|group| groups.document(group)));
+    }
+    Ok(documents)
+}
+
+/// A delta round's removal as a deprovisioning document.
+fn removal(kind: &'static str, id: String, reason: RemovalReason) -> Document {
+    deprovisioning(kind, id, reason == RemovalReason::Changed)
+}
+
 /// A deprovisioning document: the object left the directory, for now (`restorable`, in deleted
 /// items for 30 days) or for good.
-fn removal(kind: &'static str, id: String, reason: RemovalReason) -> Document {
-    let restorable = reason == RemovalReason::Changed;
+pub(crate) fn deprovisioning(kind: &'static str, id: String, restorable: bool) -> Document {
     Document { kind, json: json!({ "id": id, "restorable": restorable }), object_id: id }
 }
 
-/// Members (or owners) added and removed, in the seed's link shape.
-fn link_change(kind: &'static str, field: &str, group_id: &str, changes: &[LinkChange]) -> Option<Document> {
+/// A delta round's member (or owner) changes of one group.
+fn link_change(relationship: &'static str, group_id: &str, changes: &[LinkChange]) -> Option<Document> {
     if changes.is_empty() {
         return None;
     }
@@ -243,7 +269,18 @@ fn link_change(kind: &'static str, field: &str, group_id: &str, changes: &[LinkC
             })
             .collect()
     };
-    let json = json!({ "groupId": group_id, "added": linked(false), "removed": linked(true), "relationship": field });
-    Some(Document { kind, object_id: group_id.to_string(), json })
+    Some(link_change_document(relationship, group_id, linked(false), linked(true)))
+}
+
+/// Members (or owners: `relationship`) a group gained and lost, in the seed's link shape.
+pub(crate) fn link_change_document(
+    relationship: &'static str,
+    group_id: &str,
+    added: Vec<LinkedObject>,
+    removed: Vec<LinkedObject>,
+) -> Document {
+    let kind = if relationship == "owners" { "ownership-change" } else { "membership-change" };
+    let json = json!({ "groupId": group_id, "added": added, "removed": removed, "relationship": relationship });
+    Document { kind, object_id: group_id.to_string(), json }
 }
 
