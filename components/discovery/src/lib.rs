@@ -33,12 +33,11 @@ async fn describe_service(call: Call) -> Result<Reply, ScimError> {
     let id = call.params.get("id");
     // An Azure AD B2C tenant cannot sort (Graph's $orderby is an advanced query) and has the
     // custom attributes the deployment names.
-    let b2c = variable("tenant_type").await?.trim() == "b2c";
+    let b2c = guest::variable("tenant_type").await?.trim() == "b2c";
     let custom = match b2c {
-        true => variable("b2c_custom_attributes").await?,
-        false => String::new(),
+        true => guest::b2c_custom_attribute_names().await?,
+        false => Vec::new(),
     };
-    let custom: Vec<&str> = custom.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
     let described = |schema| discovery::with_custom_attributes(schema, &custom);
     let document = match (call.route_template(), id) {
         ("/scim/v2/ServiceProviderConfig", _) => {
@@ -54,12 +53,6 @@ async fn describe_service(call: Call) -> Result<Reply, ScimError> {
         (template, _) => return Err(ScimError::internal(format!("discovery has no answer for {template}"))),
     };
     Ok(Reply::ok(document))
-}
-
-async fn variable(name: &str) -> Result<String, ScimError> {
-    spin_sdk::variables::get(name)
-        .await
-        .map_err(|e| ScimError::internal(format!("the connector is not configured: variable {name}: {e}")))
 }
 
 fn list(resources: Vec<serde_json::Value>) -> serde_json::Value {

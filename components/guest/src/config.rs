@@ -41,8 +41,7 @@ pub(crate) async fn read_config() -> Result<Tenant, ScimError> {
             ));
         }
         "b2c" => {
-            let custom = variable("b2c_custom_attributes").await?;
-            let names: Vec<&str> = custom.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+            let names = b2c_custom_attribute_names().await?;
             let b2c = UserNames::b2c(&upn_domain);
             let b2c = match names.is_empty() {
                 true => b2c,
@@ -106,7 +105,14 @@ async fn required(name: &str) -> Result<String, ScimError> {
     Ok(value)
 }
 
-async fn variable(name: &str) -> Result<String, ScimError> {
+/// A B2C tenant's custom attribute names (`b2c_custom_attributes`, comma-separated).
+pub async fn b2c_custom_attribute_names() -> Result<Vec<String>, ScimError> {
+    let list = variable("b2c_custom_attributes").await?;
+    Ok(list.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect())
+}
+
+/// The component's Spin variable `name`; one it does not have is a 500 naming it.
+pub async fn variable(name: &str) -> Result<String, ScimError> {
     spin_sdk::variables::get(name).await.map_err(|e| not_configured(format!("variable {name}: {e}")))
 }
 

@@ -14,6 +14,7 @@ mod password;
 mod reply;
 
 pub use audited::{Change, answer as answer_audited};
+pub use config::{b2c_custom_attribute_names, variable};
 pub use connection::Connection;
 pub use links::GroupLinks;
 pub use operation::{Call, Operation};

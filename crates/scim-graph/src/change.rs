@@ -5,6 +5,7 @@
 //! removals, each idempotent.
 
 use crate::error::{is_existing_reference, scim_error};
+use crate::json::member_named;
 use crate::group::{group_update_body, member_changes};
 use crate::owner::owner_changes;
 use crate::user::{manager_id, user_update_body};
@@ -43,7 +44,7 @@ pub fn refuse_required_removals(before: &serde_json::Value, after: &serde_json::
 }
 
 fn member<'a>(object: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
-    object.as_object()?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value)
+    member_named(object.as_object()?, name)
 }
 
 fn is_absent(value: Option<&serde_json::Value>) -> bool {

@@ -8,6 +8,7 @@
 //! people sign in with is an identity (`signInType` userName or emailAddress, issued by the
 //! tenant). There the SCIM userName is that sign-in name, as the B2C attribute table reads it.
 
+use crate::json::member_named;
 use scim::User;
 use scim::filter::{AttrPath, CompValue, CompareOp};
 use scim::schema;
@@ -52,12 +53,12 @@ impl UserNames {
     /// as `extension_{appId}_{name}` of the b2c-extensions-app `extensions_app_id` (dashes or
     /// not) and read and written as members `name` of the B2C UserProfile extension. A name
     /// must be letters, digits and '_', as B2C allows.
-    pub fn with_custom_attributes(mut self, extensions_app_id: &str, names: &[&str]) -> Result<Self, String> {
+    pub fn with_custom_attributes(mut self, extensions_app_id: &str, names: &[impl AsRef<str>]) -> Result<Self, String> {
         let app: String = extensions_app_id.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
         if app.len() != 32 || !app.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(format!("the b2c-extensions-app id {extensions_app_id:?} is not an application (client) id"));
         }
-        for name in names {
+        for name in names.iter().map(AsRef::as_ref) {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(format!("custom attribute {name:?} is not a B2C attribute name (letters, digits and '_')"));
             }
@@ -200,7 +201,7 @@ impl UserNames {
             .custom_attributes
             .iter()
             .filter_map(|(name, graph)| {
-                let value = profile.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?.1;
+                let value = member_named(profile, name)?;
                 Some((graph.clone(), value.clone()))
             })
             .collect();
@@ -246,8 +247,8 @@ fn identities(user: &User) -> Vec<serde_json::Value> {
         .iter()
         .find(|(urn, _)| schema::urn_eq(urn, schema::B2C_USER_PROFILE))
         .and_then(|(_, profile)| profile.as_object())
-        .and_then(|profile| profile.iter().find(|(k, _)| k.eq_ignore_ascii_case("identities")))
-        .and_then(|(_, identities)| identities.as_array())
+        .and_then(|profile| member_named(profile, "identities"))
+        .and_then(|identities| identities.as_array())
         .cloned()
         .unwrap_or_default()
 }

@@ -140,14 +140,14 @@ pub fn schema(id: &str, location_base: &str) -> Option<Value> {
 /// `schema` (a document of [`schemas`] or [`schema`]) with a B2C tenant's custom attributes
 /// added to the UserProfile extension, as read-write strings. Other schemas are returned as
 /// they are.
-pub fn with_custom_attributes(mut schema: Value, names: &[&str]) -> Value {
+pub fn with_custom_attributes(mut schema: Value, names: &[impl AsRef<str>]) -> Value {
     if !schema["id"].as_str().is_some_and(|id| schema::urn_eq(id, B2C_USER_PROFILE)) {
         return schema;
     }
     if let Some(attributes) = schema["attributes"].as_array_mut() {
         attributes.extend(names.iter().map(|name| {
             json!({
-                "name": name,
+                "name": name.as_ref(),
                 "type": "string",
                 "multiValued": false,
                 "description": "A custom attribute of the Azure AD B2C tenant (a b2c-extensions-app extension property in Microsoft Graph).",

@@ -3,13 +3,23 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Lines};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn up_serves_the_demo_tenant_with_the_printed_token() {
+/// `scim-host up` on the demo tenant on a free port, with `args`: the first line it printed and
+/// the connector's URL in it. Dropping it stops the host.
+struct Up {
+    child: Child,
+    /// The rest of what it prints; `None` once the test closed the pipe.
+    lines: Option<Lines<BufReader<ChildStdout>>>,
+    serving: String,
+    url: String,
+}
+
+fn up(args: &[&str]) -> Up {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
-        .args(["up", "--listen", "127.0.0.1:0", "--users", "7"])
+        .args(["up", "--listen", "127.0.0.1:0"])
+        .args(args)
         .env_remove("SPIN_VARIABLE_TENANT_ID")
         .env_remove("SPIN_VARIABLE_SCIM_BEARER_TOKEN")
         .stdout(Stdio::piped())
@@ -18,8 +28,23 @@ async fn up_serves_the_demo_tenant_with_the_printed_token() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let serving = lines.next().unwrap().unwrap();
     let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
-    assert!(serving.contains("demo tenant (7 users"), "{serving}");
-    let token_line = lines.next().unwrap().unwrap();
+    Up { child, lines: Some(lines), serving, url }
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        // It may have ended already (a test that stopped it).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_serves_the_demo_tenant_with_the_printed_token() {
+    let mut up = up(&["--users", "7"]);
+    let url = &up.url;
+    assert!(up.serving.contains("demo tenant (7 users"), "{}", up.serving);
+    let token_line = up.lines.as_mut().unwrap().next().unwrap().unwrap();
     let token = token_line.strip_prefix("Bearer token: ").expect("the token is printed").to_string();
     assert!(token.len() >= 32, "a strong generated token: {token}");
 
@@ -30,9 +55,6 @@ async fn up_serves_the_demo_tenant_with_the_printed_token() {
     assert_eq!(list.json()["totalResults"], serde_json::json!(7));
     let refused = client.send("GET", &format!("{url}/scim/v2/Users"), &[("authorization", "Bearer guess")], None).await;
     assert_eq!(refused.status, 401);
-
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
@@ -86,21 +108,9 @@ fn up_names_what_the_chosen_credential_type_lacks() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fault_flags_reach_the_demo_tenants_emulator() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
-        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--throttle-percent", "25", "--retry-after", "2", "--latency-ms", "5", "--resource-units"])
-        .env_remove("SPIN_VARIABLE_TENANT_ID")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The reader lives as long as the child: scim-host prints more lines, and a closed pipe
-    // would end it.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let serving = lines.next().unwrap().unwrap();
-    let emulator = serving.split("Graph emulator at ").nth(1).expect("the emulator's URL is printed").trim_end_matches(").");
+    let up = up(&["--users", "3", "--throttle-percent", "25", "--retry-after", "2", "--latency-ms", "5", "--resource-units"]);
+    let emulator = up.serving.split("Graph emulator at ").nth(1).expect("the emulator's URL is printed").trim_end_matches(").");
     let faults = common::Client::new().send("GET", &format!("{emulator}/_emulator/faults"), &[], None).await.json();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(lines);
     assert_eq!((&faults["throttle_percent"], &faults["retry_after_seconds"], &faults["latency_ms"]), (&serde_json::json!(25), &serde_json::json!(2), &serde_json::json!(5)), "{faults}");
     assert_eq!(faults["resource_unit_quota"], 3_500, "Graph's quota for a tenant under 50 users: {faults}");
 
@@ -114,21 +124,10 @@ async fn fault_flags_reach_the_demo_tenants_emulator() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn up_b2c_serves_a_b2c_demo_tenant_by_sign_in_names() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
-        .args(["up", "--listen", "127.0.0.1:0", "--users", "5", "--b2c", "--bearer-token", "b2c-token"])
-        .env_remove("SPIN_VARIABLE_TENANT_ID")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let serving = lines.next().unwrap().unwrap();
-    let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    let up = up(&["--users", "5", "--b2c", "--bearer-token", "b2c-token"]);
     let found = common::Client::new()
-        .send("GET", &format!("{url}/scim/v2/Users?filter=userName%20eq%20%22adele.vance%22"), &[("authorization", "Bearer b2c-token")], None)
+        .send("GET", &format!("{}/scim/v2/Users?filter=userName%20eq%20%22adele.vance%22", up.url), &[("authorization", "Bearer b2c-token")], None)
         .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(lines);
     assert_eq!(found.status, 200, "{}", found.text());
     assert_eq!(found.json()["Resources"][0]["userName"], "adele.vance", "{}", found.text());
 }
@@ -137,21 +136,15 @@ async fn up_b2c_serves_a_b2c_demo_tenant_by_sign_in_names() {
 /// it still stops cleanly on Ctrl-C (saying so to the closed pipe).
 #[tokio::test(flavor = "multi_thread")]
 async fn up_keeps_serving_when_its_stdout_is_closed() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scim-host"))
-        .args(["up", "--listen", "127.0.0.1:0", "--users", "3", "--bearer-token", "closed-pipe-token"])
-        .env_remove("SPIN_VARIABLE_TENANT_ID")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let serving = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
-    let url = serving.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    let mut up = up(&["--users", "3", "--bearer-token", "closed-pipe-token"]);
     // The reader is gone: what scim-host prints from now on meets a closed pipe.
+    up.lines = None;
     let reply = common::Client::new()
-        .send("GET", &format!("{url}/scim/v2/Users?count=1"), &[("authorization", "Bearer closed-pipe-token")], None)
+        .send("GET", &format!("{}/scim/v2/Users?count=1", up.url), &[("authorization", "Bearer closed-pipe-token")], None)
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text());
-    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let interrupted = Command::new("kill").args(["-INT", &up.child.id().to_string()]).status().unwrap();
     assert!(interrupted.success());
-    let status = child.wait().unwrap();
+    let status = up.child.wait().unwrap();
     assert!(status.success(), "scim-host stops cleanly on Ctrl-C with its stdout closed: {status}");
 }
