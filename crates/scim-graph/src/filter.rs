@@ -162,18 +162,17 @@ fn user_node(filter: &Filter, names: &UserNames) -> Result<GraphFilter, Refusal>
             Literal::Null,
         )),
         Filter::Compare { path, op, value } if is_user_name(path) => {
-            if let (Some(issuer), CompareOp::Eq, CompValue::Str(name)) = (names.b2c_issuer(), op, value) {
-                return Ok(GraphFilter::SignInName { issuer: issuer.to_string(), name: name.clone() });
-            }
-            if names.b2c_issuer().is_some() {
-                return Err(Refusal::Graph(ScimError::invalid_filter(format!(
-                    "userName is a B2C sign-in name, which Microsoft Graph finds only by equality, so {op} on it is checked by the connector"
-                ))));
-            }
             if !names.graph_can_compare(*op, value) {
+                let stands_for = match names.b2c_issuer() {
+                    Some(_) => "is a B2C sign-in name, which Microsoft Graph finds only by equality",
+                    None => "stands for a userPrincipalName without its default domain",
+                };
                 return Err(Refusal::Graph(ScimError::invalid_filter(format!(
-                    "userName stands for a userPrincipalName without its default domain, so {op} on it is checked by the connector"
+                    "userName {stands_for}, so {op} on it is checked by the connector"
                 ))));
+            }
+            if let (Some(issuer), CompValue::Str(name)) = (names.b2c_issuer(), value) {
+                return Ok(GraphFilter::SignInName { issuer: issuer.to_string(), name: name.clone() });
             }
             let value = match value {
                 CompValue::Str(name) => CompValue::Str(names.upn(name)),
