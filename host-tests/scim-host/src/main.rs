@@ -258,9 +258,6 @@ async fn connect(args: &TenantArgs) -> Result<Tenant> {
         let (name, value) = variable_assignment(assignment)?;
         variables.insert(name, value);
     }
-    if emulator.is_none() {
-        check_credential(&variables)?;
-    }
     Ok(Tenant { variables, emulator })
 }
 
@@ -277,17 +274,13 @@ fn variable_assignment(assignment: &str) -> Result<(String, String)> {
 }
 
 /// The settings each `credential_type` cannot do without, checked before serving so a
-/// misconfigured real tenant fails at start rather than at every request.
-fn check_credential(variables: &BTreeMap<String, String>) -> Result<()> {
-    let value = |name: &str| {
-        variables
-            .get(name)
-            .cloned()
-            .or_else(|| std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok())
-            .filter(|v| !v.trim().is_empty())
-    };
-    let credential_type = value("credential_type").unwrap_or_else(|| "client_secret".into());
-    let needed: &[&str] = match credential_type.as_str() {
+/// misconfigured real tenant fails at start rather than at every request. The values are the
+/// manifest's variables as the app will see them (given, `SPIN_VARIABLE_*`, defaults).
+fn check_credential(manifest: &std::path::Path, given: &BTreeMap<String, String>) -> Result<()> {
+    let variables = scim_host::variables::AppVariables::resolve(&scim_host::manifest::Manifest::load(manifest)?, given)?;
+    let value = |name: &str| variables.get(name).filter(|v| !v.trim().is_empty());
+    let credential_type = value("credential_type").unwrap_or_default();
+    let needed: &[&str] = match credential_type {
         "client_secret" => &["client_id", "client_secret"],
         "certificate" => &["client_id", "client_certificate", "client_private_key"],
         "managed_identity" => &[],
@@ -316,6 +309,9 @@ async fn up(args: UpArgs) -> Result<()> {
         ),
     };
     variables.insert("scim_bearer_token".into(), bearer_token.clone());
+    if emulator.is_none() {
+        check_credential(&args.manifest, &variables)?;
+    }
 
     let limits = scim_host::Limits { requests_per_instance: args.requests_per_instance.max(1), ..Default::default() };
     let app = App::load(&args.manifest, HostOptions { variables, limits, ..Default::default() })?;
@@ -345,6 +341,9 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     let Tenant { mut variables, emulator } = connect(&args.tenant).await?;
     // Jobs are not served over HTTP here; the gateway's token is never used.
     variables.entry("scim_bearer_token".into()).or_insert_with(random_token);
+    if emulator.is_none() {
+        check_credential(&args.manifest, &variables)?;
+    }
     let only_jobs: fn(&str) -> bool = |id| id.ends_with("-inventory");
     let app = App::load(&args.manifest, HostOptions { variables, only: Some(only_jobs), ..Default::default() })?;
     if let Some(emulator) = &emulator {
