@@ -4,26 +4,31 @@
 //! map's spelling too, so every expression sees the member whatever its case.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-/// The spellings a map uses for each member name, keyed by the name in lower case.
+/// The spellings a map uses for each member name, grouped by the name ignoring case. Found by a
+/// case-insensitive hash in a sorted list, so checking a key allocates nothing: an inventory
+/// checks every key of every object it maps.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Spellings {
-    by_lowercase: HashMap<String, Vec<String>>,
+    by_caseless_hash: Vec<(u64, Vec<String>)>,
 }
 
 impl Spellings {
     pub(crate) fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Spellings {
-        let mut by_lowercase: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_caseless_hash: Vec<(u64, Vec<String>)> = Vec::new();
         for name in names {
-            let spellings = by_lowercase.entry(name.to_ascii_lowercase()).or_default();
-            if !spellings.iter().any(|s| s == name) {
-                spellings.push(name.to_string());
+            let hash = caseless_hash(name);
+            let group = by_caseless_hash.iter_mut().find(|(h, group)| *h == hash && group[0].eq_ignore_ascii_case(name));
+            match group {
+                Some((_, group)) if group.iter().any(|s| s == name) => {}
+                Some((_, group)) => group.push(name.to_string()),
+                None => by_caseless_hash.push((hash, vec![name.to_string()])),
             }
         }
-        Spellings { by_lowercase }
+        by_caseless_hash.sort_by_key(|(hash, _)| *hash);
+        Spellings { by_caseless_hash }
     }
 
     /// `document` with each member also present under the map's spellings of its name, where the
@@ -80,12 +85,22 @@ impl Spellings {
     }
 
     fn other_spellings<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s String> + 's {
-        self.by_lowercase
-            .get(&key.to_ascii_lowercase())
-            .into_iter()
-            .flatten()
+        let hash = caseless_hash(key);
+        let first = self.by_caseless_hash.partition_point(|(h, _)| *h < hash);
+        self.by_caseless_hash[first..]
+            .iter()
+            .take_while(move |(h, _)| *h == hash)
+            .filter(move |(_, group)| group[0].eq_ignore_ascii_case(key))
+            .flat_map(|(_, group)| group)
             .filter(move |spelling| spelling.as_str() != key)
     }
+}
+
+/// FNV-1a over the name's bytes in ASCII lower case: equal for names equal ignoring case.
+fn caseless_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

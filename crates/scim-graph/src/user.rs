@@ -174,15 +174,11 @@ fn scim_enterprise(user: &GraphUser, base: &str) -> Option<EnterpriseUser> {
 
 fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
     let mut ext = Map::new();
-    let graph_json = serde_json::to_value(user).unwrap_or(Value::Null);
-    for name in GRAPH_NAMED_ATTRIBUTES {
-        if let Some(v) = graph_json.get(*name).filter(|v| !v.is_null()) {
-            ext.insert(name.to_string(), v.clone());
-        }
-    }
-    for (scim_name, graph_name) in RENAMED_ATTRIBUTES {
-        if let Some(v) = graph_json.get(*graph_name).filter(|v| !v.is_null()) {
-            ext.insert(scim_name.to_string(), v.clone());
+    let named = GRAPH_NAMED_ATTRIBUTES.iter().map(|name| (*name, *name));
+    let renamed = RENAMED_ATTRIBUTES.iter().copied();
+    for (scim_name, graph_name) in named.chain(renamed) {
+        if let Some(value) = string_property(user, graph_name) {
+            ext.insert(scim_name.to_string(), Value::String(value.clone()));
         }
     }
     // The Entra table's ManagerPersonID reads a bare id at the top level: a read-only mirror
@@ -190,11 +186,10 @@ fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
     if let Some(manager) = user.manager.as_ref().filter(|m| !m.id.is_empty()) {
         ext.insert("manager".into(), Value::String(manager.id.clone()));
     }
-    if let Some(org) = graph_json
-        .get("employeeOrgData")
-        .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+    if let Some(org) = &user.employee_org_data
+        && (org.division.is_some() || org.cost_center.is_some())
     {
-        ext.insert("employeeOrgData".into(), org.clone());
+        ext.insert("employeeOrgData".into(), serde_json::to_value(org).unwrap_or(Value::Null));
     }
     if let Some(attrs) = &user.on_premises_extension_attributes {
         let attrs = serde_json::to_value(attrs).unwrap_or(Value::Null);
@@ -210,6 +205,22 @@ fn scim_extensions(user: &GraphUser) -> Map<String, Value> {
         );
     }
     ext
+}
+
+/// A string property of `user` by its Graph name, for the names the two lists above give: read
+/// from the typed field, as an inventory converts every user of a tenant this way.
+fn string_property<'u>(user: &'u GraphUser, graph_name: &str) -> Option<&'u String> {
+    match graph_name {
+        "city" => user.city.as_ref(),
+        "state" => user.state.as_ref(),
+        "country" => user.country.as_ref(),
+        "companyName" => user.company_name.as_ref(),
+        "employeeType" => user.employee_type.as_ref(),
+        "usageLocation" => user.usage_location.as_ref(),
+        "employeeHireDate" => user.employee_hire_date.as_ref(),
+        "employeeLeaveDateTime" => user.employee_leave_date_time.as_ref(),
+        _ => None,
+    }
 }
 
 /// The manager id to set after create, if the request names one. Only the enterprise manager
