@@ -2,12 +2,15 @@
 //! and the run's next cursor are committed together, so a driver stopped anywhere (Ctrl-C, a
 //! crash, a kill) resumes the unfinished run on its next start with nothing lost or repeated.
 //! Graph's throttling and outages are waited out step by step, never by restarting a run.
+//! Several jobs run at once ([`run_jobs`]), each with its own component instance and inbox
+//! connection: while one waits on Graph or the inbox, another converts its page.
 
 use crate::App;
 use crate::inventory_job::{JobInstance, Next, StepError, StepRequest};
-use inbox::{Inbox, Mode};
+use inbox::{AnyInbox, Inbox, Mode};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use wasmtime::{Result, bail, error::Context as _};
 
@@ -58,6 +61,34 @@ pub struct RunOptions {
     pub restart: bool,
     /// Draw a progress line on stderr (when it is a terminal).
     pub progress: bool,
+}
+
+/// Runs the jobs of `families` in `mode` at once, each to completion into the inbox at `inbox`
+/// (a connection of its own). One job failing does not stop the others; every run, finished or
+/// not, stays resumable. Each family's outcome, in the order given.
+pub async fn run_jobs(
+    app: &App,
+    families: &[String],
+    mode: Mode,
+    inbox: &str,
+    options: &RunOptions,
+) -> Vec<(String, Result<RunReport>)> {
+    let tasks: Vec<_> = families
+        .iter()
+        .map(|family| {
+            let (app, family, inbox, options) = (app.clone(), family.clone(), inbox.to_string(), options.clone());
+            tokio::spawn(async move {
+                let mut inbox = AnyInbox::open(&inbox).await?;
+                run_job(&app, &family, mode, &mut inbox, &options).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for (family, task) in families.iter().zip(tasks) {
+        let outcome = task.await.unwrap_or_else(|stopped| Err(wasmtime::format_err!("job `{family}` stopped: {stopped}")));
+        outcomes.push((family.clone(), outcome));
+    }
+    outcomes
 }
 
 /// Runs one family's job in `mode` to completion.
@@ -172,11 +203,16 @@ async fn step_with_retries(
     }
 }
 
-/// One line on stderr, redrawn after each step: documents, steps, Graph requests, rate.
+/// The progress line on stderr, redrawn after each step: documents, pages, Graph requests and
+/// rate of every job running. Jobs run at once share the line; a finished job's last state stays
+/// on a line of its own above it.
 struct Progress {
     enabled: bool,
     label: String,
 }
+
+/// What each running job last showed, by label: the shared line's parts.
+static RUNNING: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
 
 impl Progress {
     fn new(wanted: bool, family: &str, mode: Mode) -> Progress {
@@ -188,20 +224,34 @@ impl Progress {
             return;
         }
         let rate = report.documents as f64 / report.elapsed.as_secs_f64().max(0.001);
-        let mut stderr = std::io::stderr();
-        let _ = write!(
-            stderr,
-            "\r\x1b[2K{}: {} documents, {} pages, {} Graph requests, {rate:.0} documents/s",
+        let state = format!(
+            "{}: {} documents, {} pages, {} Graph requests, {rate:.0}/s",
             self.label, report.run_documents, report.steps, report.graph_requests
         );
-        let _ = stderr.flush();
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.insert(self.label.clone(), state);
+        redraw(&running, None);
     }
 
     fn finish(&mut self) {
-        if self.enabled {
-            eprintln!();
+        if !self.enabled {
+            return;
         }
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = running.remove(&self.label);
+        redraw(&running, last.as_deref());
     }
+}
+
+/// Rewrites the progress line, after printing `finished` on a line of its own.
+fn redraw(running: &BTreeMap<String, String>, finished: Option<&str>) {
+    let mut stderr = std::io::stderr().lock();
+    if let Some(finished) = finished {
+        let _ = writeln!(stderr, "\r\x1b[2K{finished}");
+    }
+    let line = running.values().map(String::as_str).collect::<Vec<_>>().join(" | ");
+    let _ = write!(stderr, "\r\x1b[2K{line}");
+    let _ = stderr.flush();
 }
 
 impl RunReport {

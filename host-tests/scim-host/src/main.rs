@@ -333,7 +333,7 @@ async fn up(args: UpArgs) -> Result<()> {
 }
 
 async fn inventory(args: InventoryArgs) -> Result<()> {
-    use scim_host::inventory_driver::{RunOptions, families, run_job};
+    use scim_host::inventory_driver::{RunOptions, families, run_jobs};
     let mode = match args.mode {
         InventoryMode::Full => inbox::Mode::Full,
         InventoryMode::Incremental => inbox::Mode::Incremental,
@@ -349,7 +349,8 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
     if let Some(emulator) = &emulator {
         say!("Inventory of an emulated demo tenant ({} users, {} groups).", emulator.user_count(), emulator.group_count());
     }
-    let mut inbox = inbox::AnyInbox::open(&args.inbox).await?;
+    // Opened once here so that a wrong location fails before any job starts.
+    inbox::AnyInbox::open(&args.inbox).await?;
     let jobs: Vec<String> = if args.job == "all" {
         let all = families(&app);
         // Memberships and ownerships have only a full mode: their changes come with the
@@ -362,9 +363,22 @@ async fn inventory(args: InventoryArgs) -> Result<()> {
         vec![args.job.clone()]
     };
     let options = RunOptions { restart: args.restart, progress: true };
-    for job in jobs {
-        let report = run_job(&app, &job, mode, &mut inbox, &options).await?;
-        say!("{}", report.summary());
+    let mut outcomes = run_jobs(&app, &jobs, mode, &args.inbox, &options).await;
+    if let [(_, Err(_))] = outcomes.as_slice() {
+        return outcomes.remove(0).1.map(drop);
+    }
+    let mut failed = Vec::new();
+    for (job, outcome) in outcomes {
+        match outcome {
+            Ok(report) => say!("{}", report.summary()),
+            Err(error) => {
+                eprintln!("Error: {error:#}");
+                failed.push(job);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{} of {} jobs did not complete: {} (see above)", failed.len(), jobs.len(), failed.join(", "));
     }
     Ok(())
 }

@@ -196,12 +196,14 @@ fn driver(emulator: &Emulator, job: &str, inbox: &str) -> Command {
     command
 }
 
+/// `inventory all` runs every job at once; killed while the membership job is mid-run, then run
+/// again, it leaves the inbox an uninterrupted `inventory all` leaves.
 async fn killed_driver_resumes_to_the_inbox_of_an_uninterrupted_run(interrupted: String, uninterrupted: String) {
     let emulator = Emulator::start(EmulatorConfig { users: 2_000, groups: 1_500, ..Default::default() }, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
 
-    let mut child = driver(&emulator, "group-membership", &interrupted).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = driver(&emulator, "all", &interrupted).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let mut watcher = AnyInbox::open(&interrupted).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -217,12 +219,12 @@ async fn killed_driver_resumes_to_the_inbox_of_an_uninterrupted_run(interrupted:
     let open = watcher.open_run("group-membership").await.unwrap().expect("the run was killed unfinished");
     assert!(open.steps >= 2 && open.documents > 0, "{open:?}");
 
-    let resumed = driver(&emulator, "group-membership", &interrupted).output().unwrap();
+    let resumed = driver(&emulator, "all", &interrupted).output().unwrap();
     let said = String::from_utf8_lossy(&resumed.stdout);
     assert!(resumed.status.success(), "{said}{}", String::from_utf8_lossy(&resumed.stderr));
     assert!(said.contains("(resumed)") && said.contains(&open.run_id), "{said}");
 
-    let whole = driver(&emulator, "group-membership", &uninterrupted).output().unwrap();
+    let whole = driver(&emulator, "all", &uninterrupted).output().unwrap();
     assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
 
     let mut reference = AnyInbox::open(&uninterrupted).await.unwrap();
@@ -232,6 +234,19 @@ async fn killed_driver_resumes_to_the_inbox_of_an_uninterrupted_run(interrupted:
     assert_eq!(by_object(&after_kill), by_object(&never_stopped));
     let run_ids: BTreeSet<&str> = after_kill.iter().map(|d| d.run_id.as_str()).collect();
     assert_eq!(run_ids.len(), 1, "the restart finished the same run");
+    // The other jobs ran alongside; a job that had completed before the kill ran again (a new
+    // full run), so each is compared by its last completed run.
+    for job in ["users", "groups", "group-ownership"] {
+        let last_run = |documents: Vec<StoredDocument>, run_id: String| -> Vec<StoredDocument> {
+            documents.into_iter().filter(|d| d.run_id == run_id).collect()
+        };
+        let killed_run = watcher.last_completed(job).await.unwrap().expect("completed").run_id;
+        let whole_run = reference.last_completed(job).await.unwrap().expect("completed").run_id;
+        let killed = last_run(watcher.documents(job).await.unwrap(), killed_run);
+        let whole = last_run(reference.documents(job).await.unwrap(), whole_run);
+        assert!(!killed.is_empty(), "{job}");
+        assert_eq!(by_object(&killed), by_object(&whole), "{job}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
