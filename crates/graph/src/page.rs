@@ -29,14 +29,22 @@ struct RawPage<T> {
 
 impl<T: DeserializeOwned> Page<T> {
     pub(crate) fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let raw: RawPage<T> = serde_json::from_slice(body)?;
+        Ok(Self::from_raw(serde_json::from_slice(body)?))
+    }
+
+    /// A page answered inside a `$batch` response.
+    pub(crate) fn from_value(body: serde_json::Value) -> Result<Self, serde_json::Error> {
+        Ok(Self::from_raw(serde_json::from_value(body)?))
+    }
+
+    fn from_raw(raw: RawPage<T>) -> Self {
         let skip_token = raw.next_link.as_deref().and_then(skip_token_from_next_link);
-        Ok(Page {
+        Page {
             value: raw.value,
             next_link: raw.next_link,
             skip_token,
             count: raw.count,
-        })
+        }
     }
 }
 
