@@ -13,7 +13,7 @@ use crate::random;
 use crate::retry::{Budget, Failure, Replay, RetryNotice, RetryPolicy};
 use crate::group::{DIRECTORY_OBJECT_PROPERTIES, DirectoryObject, GROUP_PROPERTIES, Group};
 use crate::mailbox::{MAILBOX_NOT_ENABLED, MailboxSettings};
-use crate::odata::Filter;
+use crate::odata::{Filter, MAX_IDS_PER_FILTER};
 use crate::page::Page;
 use crate::percent;
 use crate::token::{self, TokenCache};
@@ -153,6 +153,41 @@ impl<'a, T: Transport> GraphClient<'a, T> {
         );
         let response = self.send(http::Method::GET, &path, None, advanced).await?;
         decode_page(&response, "user page")
+    }
+
+    /// The users with these ids that exist, in no set order: 15 ids to a filter and 20 filters
+    /// to a `$batch` request, 300 users a round trip (an incremental inventory re-reads every
+    /// changed user).
+    pub async fn users_with_ids(&self, ids: &[&str]) -> Result<Vec<User>, Error> {
+        let base = format!("/users?$select={}&$expand={}", self.user_select(), percent::query_value(MANAGER_EXPAND));
+        self.objects_with_ids(&base, ids, "user page").await
+    }
+
+    /// [`Self::users_with_ids`] for groups.
+    pub async fn groups_with_ids(&self, ids: &[&str]) -> Result<Vec<Group>, Error> {
+        let base = format!("/groups?$select={}", GROUP_PROPERTIES.join(","));
+        self.objects_with_ids(&base, ids, "group page").await
+    }
+
+    async fn objects_with_ids<D: DeserializeOwned>(&self, base: &str, ids: &[&str], context: &str) -> Result<Vec<D>, Error> {
+        let paths: Vec<String> = ids
+            .chunks(MAX_IDS_PER_FILTER)
+            .map(|chunk| {
+                let mut path = base.to_string();
+                let filter = Filter::any_id(chunk.iter().copied());
+                // An id filter is a plain query: no ConsistencyLevel header, which a batched
+                // request would have to carry itself.
+                push_collection_query(&mut path, filter.as_ref(), Some(chunk.len() as u32), false, None, None);
+                path
+            })
+            .collect();
+        let mut objects = Vec::new();
+        for body in self.batch_get(&paths).await {
+            let page: Page<D> = Page::from_value(body?)
+                .map_err(|e| Error::Decode { context: context.to_string(), message: e.to_string() })?;
+            objects.extend(page.value);
+        }
+        Ok(objects)
     }
 
     /// `POST /v1.0/users`; `user` is a Graph user body (see scim-graph for building one).

@@ -5,7 +5,7 @@
 //! asks Graph for a delta link "from now on" (`$deltatoken=latest`), which the run ends with as
 //! its watermark: whatever changes while the full run reads shows up again in the next
 //! incremental run rather than being lost. An incremental run follows Graph's delta round from
-//! that watermark, one page a step; changed objects are read again whole (15 per request),
+//! that watermark, one page a step; changed objects are read again whole (300 per request),
 //! because a change round may carry only the changed properties, and removed ones become
 //! deprovisioning documents. Its cost follows the number of changes, not the tenant's size.
 
@@ -14,7 +14,7 @@ use crate::cursor;
 use crate::document::{LinkedObject, seed_type};
 use crate::{Document, JobError, Next, Step, StepRequest};
 use graph::{
-    DeltaItem, DeltaNext, DeltaRequest, Filter, GraphClient, GroupQuery, LinkChange, MAX_IDS_PER_FILTER,
+    DeltaItem, DeltaNext, DeltaRequest, GraphClient, GroupQuery, LinkChange,
     RemovalReason, Transport, UserQuery,
 };
 use mapping::AttributeMap;
@@ -213,19 +213,16 @@ fn resync(error: graph::Error) -> JobError {
     }
 }
 
-/// The users with these ids, read again whole (15 a request), as documents: a change round may
-/// carry only the changed properties. One deleted since is missing; the next round removes it.
+/// The users with these ids, read again whole (300 a Graph round trip), as documents: a change
+/// round may carry only the changed properties. One deleted since is missing; the next round
+/// removes it.
 pub(crate) async fn reread_users<T: Transport>(
     graph: &GraphClient<'_, T>,
     users: &UserDocuments<'_>,
     ids: &BTreeSet<String>,
 ) -> Result<Vec<Document>, JobError> {
-    let mut documents = Vec::new();
-    for ids in ids.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = UserQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        documents.extend(graph.list_users(&query).await?.value.iter().filter_map(|user| users.document(user)));
-    }
-    Ok(documents)
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    Ok(graph.users_with_ids(&ids).await?.iter().filter_map(|user| users.document(user)).collect())
 }
 
 /// The same for groups.
@@ -234,12 +231,8 @@ pub(crate) async fn reread_groups<T: Transport>(
     groups: &GroupDocuments<'_>,
     ids: &BTreeSet<String>,
 ) -> Result<Vec<Document>, JobError> {
-    let mut documents = Vec::new();
-    for ids in ids.iter().map(String::as_str).collect::<Vec<_>>().chunks(MAX_IDS_PER_FILTER) {
-        let query = GroupQuery { filter: Filter::any_id(ids.iter().copied()), top: Some(ids.len() as u32), ..Default::default() };
-        documents.extend(graph.list_groups(&query).await?.value.iter().filter_map(|group| groups.document(group)));
-    }
-    Ok(documents)
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    Ok(graph.groups_with_ids(&ids).await?.iter().filter_map(|group| groups.document(group)).collect())
 }
 
 /// A delta round's removal as a deprovisioning document.

@@ -1,7 +1,8 @@
 //! The client against the Graph emulator over loopback HTTP: every credential signs in (and
 //! the wrong ones are refused with Entra ID's reasons), concurrent calls share one token,
-//! batches, and a long run through injected throttling and faults.
+//! batches and batched reads, and a long run through injected throttling and faults.
 
+mod batched_reads;
 mod credentials;
 mod resilience;
 
