@@ -1241,6 +1241,27 @@ impl Filter {
         self.eval(user, None)
     }
 
+    /// The ids a filter of only `id eq '..'` terms joined by `or`, or `id in (..)`, names: such a
+    /// filter is answered by lookup, as Graph's index answers it, rather than by a scan.
+    pub fn named_ids(&self) -> Option<Vec<&str>> {
+        match self {
+            Filter::Compare(Operand::Property("id"), CmpOp::Eq, Literal::String(id)) => Some(vec![id]),
+            Filter::In(Operand::Property("id"), literals) => literals
+                .iter()
+                .map(|literal| match literal {
+                    Literal::String(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            Filter::Or(a, b) => {
+                let mut ids = a.named_ids()?;
+                ids.extend(b.named_ids()?);
+                Some(ids)
+            }
+            _ => None,
+        }
+    }
+
     fn eval(&self, user: &Map<String, Value>, element: Option<&Value>) -> bool {
         match self {
             Filter::And(a, b) => a.eval(user, element) && b.eval(user, element),
@@ -1374,6 +1395,16 @@ mod tests {
 
     fn advanced(text: &str) -> bool {
         parse_filter(text).unwrap().needs_advanced.is_some()
+    }
+
+    #[test]
+    fn filters_of_ids_alone_name_them_for_a_lookup() {
+        let ids = |text: &str| parse_filter(text).unwrap().filter.named_ids().map(|ids| ids.join(","));
+        assert_eq!(ids("id eq 'a1' or id eq 'B2' or id eq 'c3'").as_deref(), Some("a1,B2,c3"));
+        assert_eq!(ids("id in ('a1', 'b2')").as_deref(), Some("a1,b2"));
+        assert_eq!(ids("id eq 'a1' or displayName eq 'x'"), None);
+        assert_eq!(ids("id eq 'a1' and id eq 'a1'"), None);
+        assert_eq!(ids("not(id eq 'a1')"), None);
     }
 
     #[test]

@@ -10,14 +10,14 @@ mod changes;
 mod deleted;
 mod groups;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 
 use crate::b2c::{self, B2c};
 use crate::clock;
 use crate::error::GraphError;
-use crate::odata::{PageCursor, Query};
+use crate::odata::{Filter, PageCursor, Query};
 use crate::prng::{self, SplitMix64};
 use crate::schema::{self, Kind, Property};
 
@@ -550,14 +550,16 @@ impl Tenant {
     /// One page of `GET /users` in the query's order (creation order, or `$orderby` with
     /// creation order breaking ties), starting after `cursor`.
     pub fn page(&self, query: &Query, cursor: Option<&PageCursor>) -> Page<'_, User> {
-        page_of(&self.users, query, cursor)
+        page_of(&self.users, Some(&self.by_id), query, cursor)
     }
 }
 
 /// One page of a list query over `items` (keyed by creation sequence) in the query's order:
 /// creation order, or `$orderby` with creation order breaking ties; starting after `cursor`.
+/// A filter that only names ids is looked up in `by_id` (lower-case id -> sequence), when given.
 fn page_of<'a, T: Listed>(
     items: &'a BTreeMap<u64, T>,
+    by_id: Option<&HashMap<String, u64>>,
     query: &Query,
     cursor: Option<&PageCursor>,
 ) -> Page<'a, T> {
@@ -570,9 +572,17 @@ fn page_of<'a, T: Listed>(
     let count = query.count.then(|| items.values().filter(matches).count());
     let top = query.top;
 
+    let named = by_id.zip(query.filter.as_ref().and_then(Filter::named_ids));
     let Some(order) = &query.orderby else {
         let start = cursor.map_or(0, |c| c.last_seq.saturating_add(1));
-        let mut found = items.range(start..).map(|(_, item)| item).filter(matches);
+        let candidates: Box<dyn Iterator<Item = &T>> = match named {
+            Some((by_id, ids)) => {
+                let seqs: BTreeSet<u64> = ids.iter().filter_map(|id| by_id.get(&id.to_lowercase()).copied()).collect();
+                Box::new(seqs.into_iter().filter(move |seq| *seq >= start).filter_map(|seq| items.get(&seq)))
+            }
+            None => Box::new(items.range(start..).map(|(_, item)| item)),
+        };
+        let mut found = candidates.filter(matches);
         let page: Vec<&T> = found.by_ref().take(top).collect();
         let more = found.next().is_some();
         let next = match (more, page.last()) {

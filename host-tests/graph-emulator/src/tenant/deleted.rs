@@ -100,7 +100,7 @@ impl Tenant {
 
     /// One page of `GET /directory/deletedItems/microsoft.graph.user`.
     pub fn deleted_users_page(&self, query: &Query, cursor: Option<&PageCursor>) -> ObjectPage<'_> {
-        objects(page_of(&self.deleted_users, query, cursor), |d| {
+        objects(page_of(&self.deleted_users, None, query, cursor), |d| {
             Object::User(&d.object)
         })
     }
@@ -111,7 +111,7 @@ impl Tenant {
         query: &Query,
         cursor: Option<&PageCursor>,
     ) -> ObjectPage<'_> {
-        objects(page_of(&self.deleted_groups, query, cursor), |d| {
+        objects(page_of(&self.deleted_groups, None, query, cursor), |d| {
             Object::Group(&d.object)
         })
     }

@@ -580,7 +580,7 @@ impl Tenant {
 
     /// One page of `GET /groups`, like [`Tenant::page`] for users.
     pub fn group_page(&self, query: &Query, cursor: Option<&PageCursor>) -> Page<'_, Group> {
-        page_of(&self.groups, query, cursor)
+        page_of(&self.groups, Some(&self.groups_by_id), query, cursor)
     }
 
     /// One page of `GET /groups/{id}/members` (or owners), in the order links were made.
