@@ -5,6 +5,7 @@
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim::resource::User;
+use scim_graph::UserParts;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -22,10 +23,12 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn users_create(call: Call) -> Result<Reply, ScimError> {
+    let request = User::from_request_body(&call.body)?;
     let connection = Connection::open().await?;
-    let request = connection.user_names().to_graph(User::from_request_body(&call.body)?);
+    // The end date is read back, and answered, only when the request sends it (RFC 7643 §7).
+    let graph = connection.graph_with(UserParts::written_by(&request));
+    let request = connection.user_names().to_graph(request);
     let body = connection.user_names().create_body(&request, &guest::generate_password())?;
-    let graph = connection.graph();
     let created = graph.create_user(&body).await.map_err(|e| scim_graph::scim_error(&e))?;
     let id = created.id.clone().unwrap_or_default();
 

@@ -6,6 +6,7 @@
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim::resource::User;
+use scim_graph::UserParts;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -33,7 +34,9 @@ async fn users_replace(call: Call) -> Result<Reply, ScimError> {
         ));
     }
     let connection = Connection::open().await?;
-    let graph = connection.graph();
+    // The end date is read, and answered, only when the request sends it (RFC 7643 §7): one
+    // left out was not seen by the client, so it is kept rather than cleared.
+    let graph = connection.graph_with(UserParts::written_by(&replacement));
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
     let names = connection.user_names();
     let before = names.scim_user(&current, &call.location_base);
