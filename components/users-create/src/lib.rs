@@ -13,6 +13,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Create a user account.",
     routes: &[("POST", "/scim/v2/Users"), ("POST", "/v1.0/users")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);

@@ -13,6 +13,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Retrieve a user by id.",
     routes: &[("GET", "/scim/v2/Users/{id}"), ("GET", "/v1.0/users/{id}")],
     graph_permissions: &["User.Read.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.Read.All"],
 };
 
 guest::export_operation!(OPERATION);

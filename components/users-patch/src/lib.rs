@@ -15,6 +15,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Modify a user's attributes with SCIM PATCH operations (enable or disable the account).",
     routes: &[("PATCH", "/scim/v2/Users/{id}")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);

@@ -24,6 +24,7 @@ pub const OPERATION: Operation = Operation {
         ("POST", "/scim/v2/Users/.search"),
     ],
     graph_permissions: &["User.Read.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.Read.All"],
 };
 
 guest::export_operation!(OPERATION);

@@ -14,6 +14,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Replace a user's attributes (update user, enable or disable the account).",
     routes: &[("PUT", "/scim/v2/Users/{id}"), ("PUT", "/v1.0/users/{id}")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);
