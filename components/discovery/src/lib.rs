@@ -19,6 +19,7 @@ pub const OPERATION: Operation = Operation {
         ("GET", "/scim/v2/Schemas/{id}"),
     ],
     graph_permissions: &[],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

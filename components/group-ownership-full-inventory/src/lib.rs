@@ -12,6 +12,7 @@ pub const JOB: Job = Job {
         summary: "Full inventory of group ownerships: each group's owners, with their type.",
         routes: &[("GET", "/inventory/group-ownership-full-inventory")],
         graph_permissions: &["GroupMember.Read.All"],
+        graph_permissions_on_request: &[],
     },
     mode: Mode::Full,
 };

@@ -11,6 +11,7 @@ pub const OPERATION: Operation = Operation {
     summary: "List the groups created or updated (members and owners included) in a time range, from the directory audit log.",
     routes: &[("GET", "/v1.0/groups/EIDExtension/NewOrUpdated")],
     graph_permissions: &["AuditLog.Read.All", "GroupMember.Read.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

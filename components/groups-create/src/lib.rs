@@ -14,6 +14,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Create a group with its members.",
     routes: &[("POST", "/scim/v2/Groups"), ("POST", "/v1.0/groups")],
     graph_permissions: &["Group.Create", "GroupMember.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

@@ -9,6 +9,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Delete a group.",
     routes: &[("DELETE", "/scim/v2/Groups/{id}"), ("DELETE", "/v1.0/groups/{id}")],
     graph_permissions: &["Group.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

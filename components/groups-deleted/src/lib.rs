@@ -11,6 +11,7 @@ pub const OPERATION: Operation = Operation {
     summary: "List the groups deleted in a time range, from the directory audit log.",
     routes: &[("GET", "/v1.0/groups/EIDExtension/Deleted")],
     graph_permissions: &["AuditLog.Read.All", "Group.Read.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

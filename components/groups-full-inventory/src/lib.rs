@@ -13,6 +13,7 @@ pub const JOB: Job = Job {
         summary: "Full inventory of groups: every group mapped to warehouse attributes.",
         routes: &[("GET", "/inventory/groups-full-inventory")],
         graph_permissions: &["GroupMember.Read.All"],
+        graph_permissions_on_request: &[],
     },
     mode: Mode::Full,
 };

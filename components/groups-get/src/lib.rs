@@ -15,6 +15,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Retrieve a group by id, with its members.",
     routes: &[("GET", "/scim/v2/Groups/{id}"), ("GET", "/v1.0/groups/{id}")],
     graph_permissions: &["GroupMember.Read.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

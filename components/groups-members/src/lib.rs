@@ -9,6 +9,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Retrieve a group's direct members (id and type), a page at a time.",
     routes: &[("GET", "/v1.0/groups/EIDExtension/MemberQuery/{id}")],
     graph_permissions: &["GroupMember.Read.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

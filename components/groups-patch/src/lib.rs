@@ -18,6 +18,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Add or remove group members and change a group's attributes with SCIM PATCH.",
     routes: &[("PATCH", "/scim/v2/Groups/{id}"), ("PATCH", "/v1.0/groups/{id}")],
     graph_permissions: &["Group.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

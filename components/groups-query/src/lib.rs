@@ -22,6 +22,7 @@ pub const OPERATION: Operation = Operation {
         ("POST", "/scim/v2/Groups/.search"),
     ],
     graph_permissions: &["GroupMember.Read.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

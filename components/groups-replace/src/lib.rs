@@ -13,6 +13,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Replace a group's attributes and members.",
     routes: &[("PUT", "/scim/v2/Groups/{id}"), ("PUT", "/v1.0/groups/{id}")],
     graph_permissions: &["Group.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

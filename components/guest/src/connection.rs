@@ -5,7 +5,7 @@
 use crate::config::{Tenant, read_config};
 use graph::{Credential, GraphClient, RetryNotice, RetryPolicy, TokenCache, Transport, TransportError};
 use scim::error::ScimError;
-use scim_graph::UserNames;
+use scim_graph::{UserNames, UserParts};
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
 use spin_sdk::wasip3::clocks::monotonic_clock;
@@ -61,6 +61,15 @@ impl Connection {
         GraphClient::new(&self.transport, &self.tenant.graph, TOKENS.with(|tokens| *tokens))
             .with_retry_policy(RetryPolicy { max_wait: RETRY_BUDGET, ..RetryPolicy::default() })
             .with_user_properties(&self.tenant.user_properties)
+    }
+
+    /// The same client, reading of users what `parts` needs beyond the default properties: the
+    /// end date only then, since Graph serves it only to an app holding User-LifeCycleInfo.Read.All.
+    pub fn graph_with(&self, parts: UserParts) -> GraphClient<'_, SpinTransport> {
+        match parts.lifecycle_info {
+            true => self.graph().with_lifecycle_info(),
+            false => self.graph(),
+        }
     }
 
     /// Requests sent to Graph (and its token endpoint) through this connection so far.

@@ -17,6 +17,8 @@ pub struct Operation {
     pub routes: &'static [(&'static str, &'static str)],
     /// Microsoft Graph application permissions, least privilege.
     pub graph_permissions: &'static [&'static str],
+    /// Those it uses only for attributes returned on request, when a request names them.
+    pub graph_permissions_on_request: &'static [&'static str],
 }
 
 /// One request, matched to one of the operation's routes.
@@ -83,6 +85,7 @@ impl Operation {
                 .map(|(method, path)| Route { method: method.to_string(), path: path.to_string() })
                 .collect(),
             graph_permissions: self.graph_permissions.iter().map(|p| p.to_string()).collect(),
+            graph_permissions_on_request: self.graph_permissions_on_request.iter().map(|p| p.to_string()).collect(),
         }
     }
 

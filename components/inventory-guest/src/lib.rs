@@ -97,6 +97,7 @@ impl Job {
                 .map(|route| wit_operation::Route { method: route.method, path: route.path })
                 .collect(),
             graph_permissions: description.graph_permissions,
+            graph_permissions_on_request: description.graph_permissions_on_request,
         }
     }
 

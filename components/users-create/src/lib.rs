@@ -5,6 +5,7 @@
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim::resource::User;
+use scim_graph::UserParts;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -12,6 +13,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Create a user account.",
     routes: &[("POST", "/scim/v2/Users"), ("POST", "/v1.0/users")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);
@@ -22,10 +24,12 @@ async fn handle(request: Request) -> impl IntoResponse {
 }
 
 async fn users_create(call: Call) -> Result<Reply, ScimError> {
+    let request = User::from_request_body(&call.body)?;
     let connection = Connection::open().await?;
-    let request = connection.user_names().to_graph(User::from_request_body(&call.body)?);
+    // The end date is read back, and answered, only when the request sends it (RFC 7643 §7).
+    let graph = connection.graph_with(UserParts::written_by(&request));
+    let request = connection.user_names().to_graph(request);
     let body = connection.user_names().create_body(&request, &guest::generate_password())?;
-    let graph = connection.graph();
     let created = graph.create_user(&body).await.map_err(|e| scim_graph::scim_error(&e))?;
     let id = created.id.clone().unwrap_or_default();
 

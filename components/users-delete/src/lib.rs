@@ -9,6 +9,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Delete a user account.",
     routes: &[("DELETE", "/scim/v2/Users/{id}"), ("DELETE", "/v1.0/users/{id}")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

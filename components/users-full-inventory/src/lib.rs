@@ -13,6 +13,7 @@ pub const JOB: Job = Job {
         summary: "Full inventory of users: every user mapped to warehouse attributes.",
         routes: &[("GET", "/inventory/users-full-inventory")],
         graph_permissions: &["User.Read.All"],
+        graph_permissions_on_request: &[],
     },
     mode: Mode::Full,
 };

@@ -15,6 +15,7 @@ pub const JOB: Job = Job {
         // AuditLog.Read.All: Azure AD B2C tenants have no delta queries; there the audit log says
         // what changed.
         graph_permissions: &["User.Read.All", "AuditLog.Read.All"],
+        graph_permissions_on_request: &[],
     },
     mode: Mode::Incremental,
 };

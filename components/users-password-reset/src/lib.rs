@@ -15,6 +15,7 @@ pub const OPERATION: Operation = Operation {
     routes: &[("POST", "/v1.0/users/EIDExtension/PasswordResetRequest")],
     // Reads the user to name it in the answer; writes only its password profile.
     graph_permissions: &["User.Read.All", "User-PasswordProfile.ReadWrite.All"],
+    graph_permissions_on_request: &[],
 };
 
 guest::export_operation!(OPERATION);

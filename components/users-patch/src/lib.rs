@@ -7,6 +7,7 @@ use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim::patch::{AttributeRules, PatchRequest};
 use scim::resource::User;
+use scim_graph::UserParts;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -14,6 +15,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Modify a user's attributes with SCIM PATCH operations (enable or disable the account).",
     routes: &[("PATCH", "/scim/v2/Users/{id}")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);
@@ -27,7 +29,8 @@ async fn users_patch(call: Call) -> Result<Reply, ScimError> {
     let id = call.param("id");
     let patch = PatchRequest::from_body(&call.body)?;
     let connection = Connection::open().await?;
-    let graph = connection.graph();
+    // The end date is read, and answered, only when the PATCH writes it (RFC 7643 §7).
+    let graph = connection.graph_with(UserParts::patched_by(&patch));
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
     let names = connection.user_names();
     let before = names.scim_user(&current, &call.location_base);

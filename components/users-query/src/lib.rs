@@ -10,6 +10,7 @@ use guest::{Call, Check, Connection, Listing, Operation, Reply};
 use scim::error::ScimError;
 use scim::projection::{ResourceKind, project};
 use scim::query::ListQuery;
+use scim_graph::UserParts;
 use serde_json::Value;
 use spin_sdk::http::{IntoResponse, Request};
 
@@ -23,6 +24,7 @@ pub const OPERATION: Operation = Operation {
         ("POST", "/scim/v2/Users/.search"),
     ],
     graph_permissions: &["User.Read.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.Read.All"],
 };
 
 guest::export_operation!(OPERATION);
@@ -43,7 +45,7 @@ async fn users_query(call: Call) -> Result<Reply, ScimError> {
     let (filter, residual) = plan.map_or((None, None), |plan| (plan.graph, plan.residual));
     let order_by = query.sort_by.as_deref().map(|attribute| scim_graph::user_order_by(attribute, query.sort_order)).transpose()?;
     connection.check_order(order_by.as_ref())?;
-    let graph = connection.graph();
+    let graph = connection.graph_with(UserParts::asked_by(&query));
     let list = |top, skip_token, count| {
         // The count needs no order; pages keep theirs across skiptokens.
         let order_by = if count { None } else { order_by.clone() };

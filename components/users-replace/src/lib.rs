@@ -6,6 +6,7 @@
 use guest::{Call, Connection, Operation, Reply};
 use scim::error::ScimError;
 use scim::resource::User;
+use scim_graph::UserParts;
 use spin_sdk::http::{IntoResponse, Request};
 
 pub const OPERATION: Operation = Operation {
@@ -13,6 +14,7 @@ pub const OPERATION: Operation = Operation {
     summary: "Replace a user's attributes (update user, enable or disable the account).",
     routes: &[("PUT", "/scim/v2/Users/{id}"), ("PUT", "/v1.0/users/{id}")],
     graph_permissions: &["User.ReadWrite.All"],
+    graph_permissions_on_request: &["User-LifeCycleInfo.ReadWrite.All"],
 };
 
 guest::export_operation!(OPERATION);
@@ -33,7 +35,9 @@ async fn users_replace(call: Call) -> Result<Reply, ScimError> {
         ));
     }
     let connection = Connection::open().await?;
-    let graph = connection.graph();
+    // The end date is read, and answered, only when the request sends it (RFC 7643 §7): one
+    // left out was not seen by the client, so it is kept rather than cleared.
+    let graph = connection.graph_with(UserParts::written_by(&replacement));
     let current = graph.get_user(id).await.map_err(|e| scim_graph::scim_error(&e))?;
     let names = connection.user_names();
     let before = names.scim_user(&current, &call.location_base);

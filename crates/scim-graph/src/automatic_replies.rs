@@ -1,18 +1,24 @@
 //! The mailbox's automatic replies on a SCIM User. Exchange Online keeps them, not the directory,
 //! so they are read only when the caller asks for them (one Graph request a user, permission
 //! MailboxSettings.Read) and set flat at the top level, where the Entra attribute table reads them.
+//! [`UserParts`] says when a request needs them, or the end date, which also takes a permission.
 
 use graph::{AutomaticRepliesSetting, DateTimeTimeZone, GraphClient, Transport};
 use scim::User;
 use scim::discovery::AUTOMATIC_REPLY_ATTRIBUTES;
 use scim::error::ScimError;
 use scim::filter::{AttrPath, Filter};
+use scim::patch::{PatchPath, PatchRequest};
 use scim::projection::{ResourceKind, names_attribute};
 use scim::query::ListQuery;
 use scim::schema;
 use serde_json::Value;
 
 use crate::error::scim_error;
+use crate::json::member_named;
+
+/// The SCIM attribute `GraphClient::with_lifecycle_info` reads (Graph's employeeLeaveDateTime).
+const END_DATE: &str = "endDateTime";
 
 /// What to read of a user beyond what `get_user` and `list_users` select; each costs Graph
 /// something more, so the attributes they fill are returned only on request.
@@ -31,25 +37,48 @@ impl UserParts {
     /// No filter can test the automatic replies (`plan_user_filter` refuses it).
     pub fn asked_by(query: &ListQuery) -> UserParts {
         let named = |name: &str| names_attribute(&query.attributes, name, ResourceKind::User);
-        let filtered = query.filter.as_ref().is_some_and(|f| tests(f, "endDateTime"));
+        let filtered = query.filter.as_ref().is_some_and(|f| tests(f, END_DATE));
         UserParts {
             automatic_replies: AUTOMATIC_REPLY_ATTRIBUTES.iter().any(|name| named(name)),
-            lifecycle_info: named("endDateTime") || filtered,
+            lifecycle_info: named(END_DATE) || filtered,
         }
+    }
+
+    /// What a create or replace answers beyond the default: the end date when the request sends
+    /// it (RFC 7643 §7: returned on request, so with a write that specified it). Reading it
+    /// before a replace also lets a null clear it. The automatic replies are read-only.
+    pub fn written_by(user: &User) -> UserParts {
+        UserParts { automatic_replies: false, lifecycle_info: member_named(&user.extensions, END_DATE).is_some() }
+    }
+
+    /// The same for a PATCH: the end date when an operation's path, or a member of a path-less
+    /// value, names it.
+    pub fn patched_by(patch: &PatchRequest) -> UserParts {
+        let names_end_date = |path: &PatchPath| is_core(&path.attr, END_DATE);
+        let writes_end_date = patch.operations.iter().any(|operation| match (&operation.path, &operation.value) {
+            (Some(path), _) => names_end_date(path),
+            (None, Some(Value::Object(members))) => {
+                members.keys().any(|key| PatchPath::parse(key).is_ok_and(|path| names_end_date(&path)))
+            }
+            _ => false,
+        });
+        UserParts { automatic_replies: false, lifecycle_info: writes_end_date }
     }
 }
 
 /// Whether a filter tests the core attribute `name`.
 fn tests(filter: &Filter, name: &str) -> bool {
-    let is = |path: &AttrPath| {
-        path.schema.as_deref().is_none_or(|urn| schema::urn_eq(urn, schema::USER)) && path.name.eq_ignore_ascii_case(name)
-    };
     match filter {
         Filter::And(a, b) | Filter::Or(a, b) => tests(a, name) || tests(b, name),
         Filter::Not(inner) => tests(inner, name),
-        Filter::Compare { path, .. } | Filter::Present(path) => is(path),
-        Filter::ValuePath { path, .. } => is(path),
+        Filter::Compare { path, .. } | Filter::Present(path) => is_core(path, name),
+        Filter::ValuePath { path, .. } => is_core(path, name),
     }
+}
+
+/// Whether `path` is the core User attribute `name`, bare or under its schema URN.
+fn is_core(path: &AttrPath, name: &str) -> bool {
+    path.schema.as_deref().is_none_or(|urn| schema::urn_eq(urn, schema::USER)) && path.name.eq_ignore_ascii_case(name)
 }
 
 /// The user's automatic replies; `None` when the user has no mailbox Graph can reach (no

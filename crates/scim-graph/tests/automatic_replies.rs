@@ -5,7 +5,9 @@ mod support;
 
 use graph::{AutomaticRepliesSetting, DateTimeTimeZone};
 use scim::discovery::AUTOMATIC_REPLY_ATTRIBUTES;
+use scim::patch::PatchRequest;
 use scim::query::ListQuery;
+use scim::resource::User;
 use scim_graph::{UserParts, read_automatic_replies, set_automatic_replies, user_to_scim};
 use serde_json::json;
 use support::{FakeGraph, block_on, with_client};
@@ -138,9 +140,41 @@ fn a_caller_reads_the_parts_its_attributes_name() {
         assert_eq!(parts(query), UserParts { automatic_replies: true, lifecycle_info: false }, "{query}");
     }
     assert_eq!(parts("attributes=endDateTime,status"), UserParts { automatic_replies: true, lifecycle_info: true });
+    for query in ["attributes=ENDDATETIME", "attributes=userName,urn:ietf:params:scim:schemas:core:2.0:User:endDateTime"] {
+        assert_eq!(parts(query), UserParts { automatic_replies: false, lifecycle_info: true }, "{query}");
+    }
     assert_eq!(parts("excludedAttributes=status"), UserParts::default());
     // A filter on the end date is checked by the connector on each user, which must have it.
     let filtered = parts("filter=endDateTime%20lt%20%222026-01-01T00:00:00Z%22%20or%20not%20(manager%20pr)");
     assert_eq!(filtered, UserParts { automatic_replies: false, lifecycle_info: true });
 }
 
+
+#[test]
+fn a_write_reads_the_end_date_back_only_when_it_sends_it() {
+    let written = |body: serde_json::Value| UserParts::written_by(&User::from_request_body(body.to_string().as_bytes()).unwrap());
+    let lifecycle = UserParts { automatic_replies: false, lifecycle_info: true };
+    assert_eq!(written(json!({"userName": "a@contoso.com", "title": "Engineer"})), UserParts::default());
+    assert_eq!(written(json!({"userName": "a@contoso.com", "EndDateTime": "2030-01-01T00:00:00Z"})), lifecycle);
+    // A null clears it: the stored one must be read to tell.
+    assert_eq!(written(json!({"userName": "a@contoso.com", "endDateTime": null})), lifecycle);
+
+    let patched = |operations: serde_json::Value| {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations});
+        UserParts::patched_by(&PatchRequest::from_body(body.to_string().as_bytes()).unwrap())
+    };
+    for operations in [
+        json!([{"op": "add", "path": "endDateTime", "value": "2025-03-05T10:00:10Z"}]),
+        json!([{"op": "Remove", "path": "urn:ietf:params:scim:schemas:core:2.0:User:ENDDATETIME"}]),
+        json!([{"op": "replace", "path": "title", "value": "x"}, {"op": "replace", "value": {"endDateTime": null}}]),
+    ] {
+        assert_eq!(patched(operations.clone()), lifecycle, "{operations}");
+    }
+    for operations in [
+        json!([{"op": "replace", "path": "title", "value": "endDateTime"}]),
+        json!([{"op": "replace", "value": {"startDateTime": "2025-03-05T10:00:10Z"}}]),
+        json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:endDateTime", "value": "x"}]),
+    ] {
+        assert_eq!(patched(operations.clone()), UserParts::default(), "{operations}");
+    }
+}

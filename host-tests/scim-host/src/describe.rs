@@ -45,19 +45,25 @@ pub async fn gateway_routes(app: &crate::App) -> Result<String> {
 }
 
 /// docs/permissions.md: the Graph application permissions of every operation and job (least
-/// privilege, from describe()), the set a tenant-wide deployment grants, and how to grant it.
+/// privilege, from describe()), those some use only for attributes asked for, the set a
+/// tenant-wide deployment grants, and how to grant it.
 pub async fn permissions_guide(app: &crate::App) -> Result<String> {
     let mut rows = Vec::new();
     let mut all = std::collections::BTreeSet::new();
+    let mut on_request = std::collections::BTreeSet::new();
     for id in app.component_ids().filter(|id| *id != "gateway") {
         let description = app.describe(id).await?;
         let routes: Vec<String> = description.routes.iter().map(|r| format!("`{} {}`", r.method, r.path)).collect();
         all.extend(description.graph_permissions.iter().cloned());
-        let permissions = if description.graph_permissions.is_empty() {
+        on_request.extend(description.graph_permissions_on_request.iter().cloned());
+        let mut permissions = if description.graph_permissions.is_empty() {
             "(none)".to_string()
         } else {
             description.graph_permissions.join(", ")
         };
+        if !description.graph_permissions_on_request.is_empty() {
+            permissions.push_str(&format!("<br>on request: {}", description.graph_permissions_on_request.join(", ")));
+        }
         rows.push(format!("| `{}` | {} | {} | {} |", description.name, description.summary, routes.join("<br>"), permissions));
     }
     let all: Vec<String> = all.into_iter().collect();
@@ -74,7 +80,13 @@ pub async fn permissions_guide(app: &crate::App) -> Result<String> {
         out.push_str(&row);
         out.push('\n');
     }
-    out.push_str(&format!("\n## The tenant-wide set\n\n{}\n", all.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")));
+    out.push_str(&format!("\n## The tenant-wide set\n\n{}\n", bullets(&all)));
+    out.push_str(&format!(
+        "\n## On request\n\nThese serve attributes returned only when a request names them (`\"returned\": \"request\"` \
+         in `/Schemas`, whose descriptions say which permission each takes): only such a request needs them, and \
+         every other works without. To grant them too, add them to the lists below.\n\n{}\n",
+        bullets(&on_request)
+    ));
     let names = all.join(" ");
     out.push_str(&format!(
         "\n## Granting them\n\n\
@@ -100,4 +112,9 @@ pub async fn permissions_guide(app: &crate::App) -> Result<String> {
         quoted = all.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ")
     ));
     Ok(out)
+}
+
+/// A Markdown list, one permission a line.
+fn bullets<'a>(permissions: impl IntoIterator<Item = &'a String>) -> String {
+    permissions.into_iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")
 }

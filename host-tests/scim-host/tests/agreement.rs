@@ -67,13 +67,15 @@ async fn every_operation_describes_itself_under_its_component_id() {
         assert_eq!(description.name, id);
         assert!(!description.summary.is_empty(), "{id} has a summary");
         assert!(!description.routes.is_empty(), "{id} has routes");
-        for permission in &description.graph_permissions {
+        for permission in description.graph_permissions.iter().chain(&description.graph_permissions_on_request) {
             // Graph permission names: dot-separated words, each capitalised, some hyphenated
             // (User.Read.All, Group.Create, User-PasswordProfile.ReadWrite.All).
             let words: Vec<&str> = permission.split(['.', '-']).collect();
             let shaped = permission.split('.').count() >= 2 && words.iter().all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_alphanumeric()));
             assert!(shaped, "{id}: `{permission}` is a Graph application permission");
         }
+        let both = description.graph_permissions_on_request.iter().find(|p| description.graph_permissions.contains(p));
+        assert_eq!(both, None, "{id}: a permission is needed or used on request, not both");
         if id.ends_with("-inventory") {
             // An inventory job: one route of its own, and the same self-description through
             // entra:scim/inventory as through entra:scim/operation.

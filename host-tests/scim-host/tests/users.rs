@@ -438,3 +438,70 @@ async fn sort_by_orders_users() {
 
     connector.get("/scim/v2/Users?sortBy=nickName").await.assert_scim_error(400, Some("invalidValue"));
 }
+
+/// RFC 7643 §7: endDateTime (Graph's employeeLeaveDateTime, which Graph serves only when selected,
+/// and only to an app holding User-LifeCycleInfo.Read.All) is read and returned only when
+/// `attributes` names it, or a filter tests it; it does not change the user's version.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_end_date_is_returned_only_when_asked_for() {
+    let connector = Connector::start().await;
+    let lee = &connector.emulator.users()[4];
+    let (id, upn) = (lee["id"].as_str().unwrap(), lee["userPrincipalName"].as_str().unwrap());
+    let leaves = lee["employeeLeaveDateTime"].as_str().expect("a disabled demo user has left");
+
+    let plain = connector.get(&format!("/scim/v2/Users/{id}")).await;
+    assert!(plain.json().get("endDateTime").is_none(), "{}", plain.text());
+    for attributes in ["endDateTime", "userName,ENDDATETIME", &format!("{USER_SCHEMA}:endDateTime")] {
+        for path in [format!("/scim/v2/Users/{id}"), format!("/v1.0/users/{id}")] {
+            let asked = connector.get(&format!("{path}?attributes={attributes}")).await;
+            assert_eq!(asked.json()["endDateTime"], leaves, "{path}?attributes={attributes}: {}", asked.text());
+            assert_eq!(asked.header("etag"), plain.header("etag"), "returned on request, outside the version");
+        }
+    }
+
+    let by_name = encode(&format!("userName eq \"{upn}\""));
+    let listed = connector.get(&format!("/scim/v2/Users?filter={by_name}&attributes=endDateTime")).await.json();
+    assert_eq!(listed["Resources"][0]["endDateTime"], leaves, "{listed}");
+    let everyone = connector.get("/scim/v2/Users?count=999").await.json();
+    assert!(everyone["Resources"].as_array().unwrap().iter().all(|u| u.get("endDateTime").is_none()), "not asked for");
+    // The connector checks a filter on the end date itself, on users read with it.
+    let leaving = encode(&format!("userName eq \"{upn}\" and endDateTime pr"));
+    let filtered = connector.get(&format!("/scim/v2/Users?filter={leaving}")).await.json();
+    assert_eq!(filtered["totalResults"], json!(1), "{filtered}");
+    assert!(filtered["Resources"][0].get("endDateTime").is_none(), "tested, not asked for");
+}
+
+/// RFC 7643 §7: a create or replace that sends endDateTime writes Graph's employeeLeaveDateTime
+/// and answers with it; a replace that leaves it out keeps it (the client never saw it).
+#[tokio::test(flavor = "multi_thread")]
+async fn create_and_replace_answer_the_end_date_they_write() {
+    let connector = Connector::start().await;
+    let request = json!({ "userName": "leaver@contoso.onmicrosoft.com", "endDateTime": "2025-03-05T10:00:10Z" });
+    let created = connector.post_json("/scim/v2/Users", &request).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let user = created.json();
+    assert_eq!(user["endDateTime"], "2025-03-05T10:00:10Z", "{user}");
+    let id = user["id"].as_str().unwrap();
+    assert_eq!(graph_user_by_id(&connector, id)["employeeLeaveDateTime"], "2025-03-05T10:00:10Z");
+
+    let path = format!("/scim/v2/Users/{id}");
+    let mut user = connector.get(&path).await.json();
+    user["title"] = json!("Leaver");
+    let retitled = connector.send_json("PUT", &path, &user).await;
+    assert_eq!(retitled.status, 200, "{}", retitled.text());
+    assert!(retitled.json().get("endDateTime").is_none(), "{}", retitled.text());
+    assert_eq!(graph_user_by_id(&connector, id)["employeeLeaveDateTime"], "2025-03-05T10:00:10Z", "kept");
+
+    for (collection, leaves) in [("/scim/v2/Users", "2026-06-30T17:00:00Z"), ("/v1.0/users", "2026-09-30T17:00:00Z")] {
+        user["endDateTime"] = json!(leaves);
+        let replaced = connector.send_json("PUT", &format!("{collection}/{id}"), &user).await;
+        assert_eq!(replaced.status, 200, "{}", replaced.text());
+        assert_eq!(replaced.json()["endDateTime"], user["endDateTime"], "{collection}: {}", replaced.text());
+        assert_eq!(graph_user_by_id(&connector, id)["employeeLeaveDateTime"], user["endDateTime"]);
+    }
+    user["endDateTime"] = json!(null);
+    let cleared = connector.send_json("PUT", &path, &user).await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text());
+    assert!(cleared.json().get("endDateTime").is_none(), "{}", cleared.text());
+    assert!(graph_user_by_id(&connector, id)["employeeLeaveDateTime"].is_null());
+}

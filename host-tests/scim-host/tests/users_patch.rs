@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Connector;
+use common::{Connector, encode};
 use serde_json::{Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -113,4 +113,39 @@ async fn patch_is_a_scim_route_only() {
     let reply = connector.send_json("PATCH", &format!("/v1.0/users/{id}"), &patch_op(json!([]))).await;
     reply.assert_scim_error(405, None);
     assert_eq!(reply.header("allow"), Some("DELETE, GET, PUT"));
+}
+
+/// RFC 7643 §7: endDateTime (Graph's employeeLeaveDateTime) is returned on request: with a
+/// PATCH that writes it, and with a read whose `attributes` name it; a PATCH of something else
+/// neither answers nor touches it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patch_of_the_end_date_reaches_graph_and_answers_with_it() {
+    let connector = Connector::start().await;
+    let id = some_user(&connector, 2);
+    assert!(graph_user(&connector, &id)["employeeLeaveDateTime"].is_null(), "an employee who stays");
+    let path = format!("/scim/v2/Users/{id}");
+    let added = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "add", "path": "endDateTime", "value": "2025-03-05T10:00:10Z" }]))).await;
+    assert_eq!(added.status, 200, "{}", added.text());
+    assert_eq!(added.json()["endDateTime"], "2025-03-05T10:00:10Z", "{}", added.text());
+    assert_eq!(graph_user(&connector, &id)["employeeLeaveDateTime"], "2025-03-05T10:00:10Z");
+
+    let plain = connector.get(&path).await.json();
+    assert!(plain.get("endDateTime").is_none(), "{plain}");
+    let asked = connector.get(&format!("{path}?attributes=endDateTime")).await.json();
+    assert_eq!(asked["endDateTime"], "2025-03-05T10:00:10Z", "{asked}");
+    let listed = connector.get(&format!("/scim/v2/Users?filter={}&attributes=endDateTime", encode(&format!("id eq \"{id}\"")))).await.json();
+    assert_eq!(listed["Resources"][0]["endDateTime"], "2025-03-05T10:00:10Z", "{listed}");
+
+    let retitled = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "replace", "path": "title", "value": "Leaver" }]))).await;
+    assert_eq!(retitled.status, 200, "{}", retitled.text());
+    assert!(retitled.json().get("endDateTime").is_none(), "{}", retitled.text());
+    assert_eq!(graph_user(&connector, &id)["employeeLeaveDateTime"], "2025-03-05T10:00:10Z", "kept");
+
+    let replaced = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "Replace", "value": { "EndDateTime": "2025-04-01T00:00:00Z" } }]))).await;
+    assert_eq!(replaced.json()["endDateTime"], "2025-04-01T00:00:00Z", "{}", replaced.text());
+    assert_eq!(graph_user(&connector, &id)["employeeLeaveDateTime"], "2025-04-01T00:00:00Z");
+    let removed = connector.send_json("PATCH", &path, &patch_op(json!([{ "op": "remove", "path": "endDateTime" }]))).await;
+    assert_eq!(removed.status, 200, "{}", removed.text());
+    assert!(removed.json().get("endDateTime").is_none(), "{}", removed.text());
+    assert!(graph_user(&connector, &id)["employeeLeaveDateTime"].is_null());
 }
