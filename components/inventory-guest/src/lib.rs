@@ -126,7 +126,7 @@ impl Job {
             documents: outcome
                 .documents
                 .into_iter()
-                .map(|d| wit::Document { kind: d.kind.to_string(), object_id: d.object_id, json: d.json.to_string() })
+                .map(|d| wit::Document { kind: d.kind.to_string(), object_id: d.object_id, json: Box::<str>::from(d.json).into() })
                 .collect(),
             next: match outcome.next {
                 Next::More(cursor) => wit::Next::More(cursor),

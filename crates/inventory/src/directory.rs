@@ -36,7 +36,7 @@ impl UserDocuments<'_> {
     fn document(&self, user: &graph::User) -> Option<Document> {
         let id = user.id.clone()?;
         let scim = serde_json::to_value(self.names.scim_user(user, "")).expect("SCIM users are plain data");
-        Some(Document { kind: "user", object_id: id, json: serde_json::Value::Object(self.map.apply(&scim)) })
+        Some(Document { kind: "user", object_id: id, json: self.map.apply_to_json(&scim) })
     }
 }
 
@@ -50,7 +50,7 @@ impl GroupDocuments<'_> {
     fn document(&self, group: &graph::Group) -> Option<Document> {
         let id = group.id.clone()?;
         let scim = serde_json::to_value(scim_graph::group_to_scim(group, None, "")).expect("SCIM groups are plain data");
-        Some(Document { kind: "group", object_id: id, json: serde_json::Value::Object(self.map.apply(&scim)) })
+        Some(Document { kind: "group", object_id: id, json: self.map.apply_to_json(&scim) })
     }
 }
 
@@ -243,7 +243,7 @@ fn removal(kind: &'static str, id: String, reason: RemovalReason) -> Document {
 /// A deprovisioning document: the object left the directory, for now (`restorable`, in deleted
 /// items for 30 days) or for good.
 pub(crate) fn deprovisioning(kind: &'static str, id: String, restorable: bool) -> Document {
-    Document { kind, json: json!({ "id": id, "restorable": restorable }), object_id: id }
+    Document::of(kind, id.clone(), &json!({ "id": id, "restorable": restorable }))
 }
 
 /// A delta round's member (or owner) changes of one group.
@@ -274,6 +274,6 @@ pub(crate) fn link_change_document(
 ) -> Document {
     let kind = if relationship == "owners" { "ownership-change" } else { "membership-change" };
     let json = json!({ "groupId": group_id, "added": added, "removed": removed, "relationship": relationship });
-    Document { kind, object_id: group_id.to_string(), json }
+    Document::of(kind, group_id.to_string(), &json)
 }
 

@@ -2,15 +2,37 @@
 
 use graph::{DirectoryObject, ObjectKind};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// One document for the warehouse's inbox.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Document {
     /// `user`, `group`, `membership`, `ownership`, `user-deleted`, `group-deleted`.
     pub kind: &'static str,
     /// The Graph object the document is about (for memberships and ownerships, the group).
     pub object_id: String,
-    pub json: serde_json::Value,
+    /// The document as JSON text: made that way, not as a tree, since text is what the inbox
+    /// stores and an inventory makes one per object of the tenant.
+    pub json: Box<RawValue>,
+}
+
+impl Document {
+    /// A document of `value`, which serialises to a JSON object.
+    pub fn of(kind: &'static str, object_id: String, value: &impl Serialize) -> Document {
+        let json = serde_json::value::to_raw_value(value).expect("documents are plain data");
+        Document { kind, object_id, json }
+    }
+
+    /// The document as a JSON tree (for checks).
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(self.json.get()).expect("a document is JSON")
+    }
+}
+
+impl PartialEq for Document {
+    fn eq(&self, other: &Document) -> bool {
+        (self.kind, &self.object_id, self.json.get()) == (other.kind, &other.object_id, other.json.get())
+    }
 }
 
 /// A group's members or owners, exactly as the seed shows them: `{"groupId": "...", "members":

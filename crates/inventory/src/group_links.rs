@@ -195,10 +195,6 @@ impl GroupLinks {
                 GroupLinks::Owners => Links::Owners(linked),
             },
         };
-        Document {
-            kind: self.document_kind(),
-            object_id: group_id,
-            json: serde_json::to_value(&document).expect("documents are plain data"),
-        }
+        Document::of(self.document_kind(), group_id, &document)
     }
 }

@@ -30,7 +30,7 @@ async fn run<F: AsyncFnMut(StepRequest) -> Result<Step, JobError>>(watermark: Op
         steps += 1;
         for document in outcome.documents {
             let key = (document.kind.to_string(), document.object_id.clone());
-            assert!(documents.insert(key.clone(), document.json).is_none(), "{key:?} delivered twice");
+            assert!(documents.insert(key.clone(), document.value()).is_none(), "{key:?} delivered twice");
         }
         match outcome.next {
             Next::More(cursor) => request.cursor = Some(cursor),

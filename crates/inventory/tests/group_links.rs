@@ -26,12 +26,12 @@ async fn run(tenant: &Tenant, links: GroupLinks) -> (BTreeMap<String, Value>, us
             let id = document.object_id.clone();
             match documents.get_mut(&id) {
                 Some(merged) if last_group.as_ref() == Some(&id) => {
-                    let part = document.json[field].as_array().unwrap().clone();
+                    let part = document.value()[field].as_array().unwrap().clone();
                     merged[field].as_array_mut().unwrap().extend(part);
                 }
                 Some(_) => panic!("group {id} delivered twice, apart"),
                 None => {
-                    documents.insert(id.clone(), document.json);
+                    documents.insert(id.clone(), document.value());
                 }
             }
             last_group = Some(id);
@@ -131,7 +131,7 @@ async fn a_group_larger_than_a_step_comes_in_consecutive_parts_and_no_step_holds
     let mut parts = 0;
     loop {
         let step = group_links_step(&graph, GroupLinks::Members, cursor.as_deref()).await.unwrap();
-        let held: usize = step.documents.iter().map(|d| d.json["members"].as_array().unwrap().len()).sum();
+        let held: usize = step.documents.iter().map(|d| d.value()["members"].as_array().unwrap().len()).sum();
         // Its share, and at most one batch of first pages beyond it.
         assert!(held < inventory::LINKS_PER_STEP + graph::MAX_BATCH * 999, "a step holds a bounded number of links: {held}");
         parts += step.documents.iter().filter(|d| d.object_id == largest).count();

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use toml::Spanned;
 
@@ -183,6 +184,26 @@ impl AttributeMap {
             .collect()
     }
 
+    /// [`Self::apply`] written straight to JSON text: what an inventory stores, made without
+    /// building the record (an inventory maps every object of a tenant).
+    pub fn apply_to_json(&self, resource: &Value) -> Box<RawValue> {
+        let resource = self.spellings.align(resource);
+        let mut text = Vec::with_capacity(1024);
+        text.push(b'{');
+        for attribute in &self.attributes {
+            let Some(value) = attribute.source.first_match(&resource) else { continue };
+            if text.len() > 1 {
+                text.push(b',');
+            }
+            write_json(&mut text, attribute.target.as_str());
+            text.push(b':');
+            write_json(&mut text, value);
+        }
+        text.push(b'}');
+        let text = String::from_utf8(text).expect("serde_json writes UTF-8");
+        RawValue::from_string(text).expect("an object of JSON values is JSON")
+    }
+
     /// The SCIM resource fragment a warehouse record describes: each target present in the record
     /// (named ignoring case; null meaning absent) written where its expression reads, creating
     /// members, extension objects and filtered array elements (`phoneNumbers[?@.type=='work']`
@@ -350,4 +371,8 @@ fn reverse_error(attribute: &Attribute, failure: WriteFailure) -> MapError {
         },
         WriteFailure::Conflict => MapError::ReverseConflict { target, expression },
     }
+}
+
+fn write_json(text: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+    serde_json::to_writer(text, value).expect("strings and JSON values always serialise");
 }

@@ -337,3 +337,15 @@ fn the_first_match_wins_and_names_match_ignoring_case() {
     assert_eq!(person["BusinessPhone"], "first");
     assert_eq!(person["Login"], "adele@contoso.example");
 }
+
+#[test]
+fn records_written_as_json_text_are_the_records_apply_makes() {
+    for builtin in Builtin::ALL {
+        let map = AttributeMap::builtin(builtin);
+        for resource in [every_seed_path(), our_user(), json!({ "id": "sparse" })] {
+            let text = map.apply_to_json(&resource);
+            let parsed: Map<String, Value> = serde_json::from_str(text.get()).unwrap();
+            assert_eq!(parsed, map.apply(&resource), "{builtin:?}");
+        }
+    }
+}
