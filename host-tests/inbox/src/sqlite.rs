@@ -1,10 +1,12 @@
 //! The SQLite inbox: one file, created on first use. Writes are immediate transactions, so two
-//! drivers on one file serialise instead of interleaving.
+//! drivers on one file serialise instead of interleaving. A step's commit runs on a blocking
+//! thread, so a driver's next step can run meanwhile.
 
 use crate::{
     CompletedRun, Document, Inbox, InboxError, Mode, Next, Run, StoredDocument, document_id, new_run_id, now_rfc3339,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 const SCHEMA: &str = "
@@ -34,7 +36,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS OneOpenRunPerJob ON InventoryRun (Job) WHERE C
 ";
 
 pub struct SqliteInbox {
-    connection: Connection,
+    connection: Arc<Mutex<Connection>>,
 }
 
 impl SqliteInbox {
@@ -45,7 +47,58 @@ impl SqliteInbox {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(Duration::from_secs(30))?;
         connection.execute_batch(SCHEMA)?;
-        Ok(SqliteInbox { connection })
+        Ok(SqliteInbox { connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One step's documents and what follows, in one transaction; `run` moves on only if it
+    /// committed.
+    fn commit(connection: &mut Connection, run: &mut Run, documents: &[Document], next: Next) -> Result<(), InboxError> {
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let steps: Option<i64> = transaction
+            .query_row("SELECT Steps FROM InventoryRun WHERE RunId = ?1 AND CompletedTime IS NULL", [&run.run_id], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if steps != Some(run.steps as i64) {
+            return Err(InboxError::Conflict { job: run.job.clone(), run_id: run.run_id.clone() });
+        }
+        let created = now_rfc3339();
+        {
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO AzureJsonInbox (DocumentId, Job, Kind, ObjectId, RunId, CreatedTime, Document)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (offset, document) in documents.iter().enumerate() {
+                insert.execute(params![
+                    document_id(&run.run_id, run.documents + offset as u64),
+                    run.job,
+                    document.kind,
+                    document.object_id,
+                    run.run_id,
+                    created,
+                    document.json,
+                ])?;
+            }
+        }
+        let total = run.documents + documents.len() as u64;
+        let (cursor, watermark, completed) = match &next {
+            Next::More(cursor) => (Some(cursor.as_str()), None, None),
+            Next::Done(watermark) => (None, Some(watermark.as_str()), Some(created.as_str())),
+        };
+        transaction.execute(
+            "UPDATE InventoryRun SET Cursor = ?1, Watermark = ?2, CompletedTime = ?3, Steps = Steps + 1, Documents = ?4
+             WHERE RunId = ?5",
+            params![cursor, watermark, completed, total as i64, run.run_id],
+        )?;
+        transaction.commit()?;
+        run.documents = total;
+        run.steps += 1;
+        run.cursor = cursor.map(str::to_string);
+        Ok(())
     }
 
     fn read_open_run(connection: &Connection, job: &str) -> Result<Option<Run>, InboxError> {
@@ -91,7 +144,8 @@ impl SqliteInbox {
 
 impl Inbox for SqliteInbox {
     async fn start_run(&mut self, job: &str, mode: Mode) -> Result<Run, InboxError> {
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let run = match Self::read_open_run(&transaction, job)? {
             Some(run) if run.mode != mode => {
                 return Err(InboxError::RunInProgress { job: job.into(), run_id: run.run_id, mode: run.mode });
@@ -112,56 +166,24 @@ impl Inbox for SqliteInbox {
     }
 
     async fn open_run(&mut self, job: &str) -> Result<Option<Run>, InboxError> {
-        Self::read_open_run(&self.connection, job)
+        Self::read_open_run(&self.connection(), job)
     }
 
     async fn commit_step(&mut self, run: &mut Run, documents: &[Document], next: Next) -> Result<(), InboxError> {
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let steps: Option<i64> = transaction
-            .query_row("SELECT Steps FROM InventoryRun WHERE RunId = ?1 AND CompletedTime IS NULL", [&run.run_id], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if steps != Some(run.steps as i64) {
-            return Err(InboxError::Conflict { job: run.job.clone(), run_id: run.run_id.clone() });
-        }
-        let created = now_rfc3339();
-        {
-            let mut insert = transaction.prepare_cached(
-                "INSERT INTO AzureJsonInbox (DocumentId, Job, Kind, ObjectId, RunId, CreatedTime, Document)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for (offset, document) in documents.iter().enumerate() {
-                insert.execute(params![
-                    document_id(&run.run_id, run.documents + offset as u64),
-                    run.job,
-                    document.kind,
-                    document.object_id,
-                    run.run_id,
-                    created,
-                    document.json,
-                ])?;
-            }
-        }
-        let total = run.documents + documents.len() as u64;
-        let (cursor, watermark, completed) = match &next {
-            Next::More(cursor) => (Some(cursor.as_str()), None, None),
-            Next::Done(watermark) => (None, Some(watermark.as_str()), Some(created.as_str())),
-        };
-        transaction.execute(
-            "UPDATE InventoryRun SET Cursor = ?1, Watermark = ?2, CompletedTime = ?3, Steps = Steps + 1, Documents = ?4
-             WHERE RunId = ?5",
-            params![cursor, watermark, completed, total as i64, run.run_id],
-        )?;
-        transaction.commit()?;
-        run.documents = total;
-        run.steps += 1;
-        run.cursor = cursor.map(str::to_string);
+        let (connection, mut committed, documents) = (Arc::clone(&self.connection), run.clone(), documents.to_vec());
+        let commit = tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            Self::commit(&mut connection, &mut committed, &documents, next).map(|()| committed)
+        });
+        // A commit that panicked is a bug: it goes on panicking here.
+        *run = commit.await.unwrap_or_else(|stopped| std::panic::resume_unwind(stopped.into_panic()))?;
         Ok(())
     }
 
     async fn abandon_run(&mut self, job: &str) -> Result<Option<String>, InboxError> {
-        let transaction = self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
         let open: Option<String> = transaction
             .query_row("SELECT RunId FROM InventoryRun WHERE Job = ?1 AND CompletedTime IS NULL", [job], |row| row.get(0))
             .optional()?;
@@ -175,7 +197,7 @@ impl Inbox for SqliteInbox {
 
     async fn last_completed(&mut self, job: &str) -> Result<Option<CompletedRun>, InboxError> {
         let row = self
-            .connection
+            .connection()
             .query_row(
                 "SELECT RunId, Mode, Documents, Watermark, CompletedTime FROM InventoryRun
                  WHERE Job = ?1 AND CompletedTime IS NOT NULL ORDER BY CompletedTime DESC, RunId DESC LIMIT 1",
@@ -198,7 +220,8 @@ impl Inbox for SqliteInbox {
     }
 
     async fn documents(&mut self, job: &str) -> Result<Vec<StoredDocument>, InboxError> {
-        let mut query = self.connection.prepare(
+        let connection = self.connection();
+        let mut query = connection.prepare(
             "SELECT DocumentId, Job, Kind, ObjectId, RunId, CreatedTime, Document FROM AzureJsonInbox
              WHERE Job = ?1 ORDER BY DocumentId",
         )?;

@@ -1,6 +1,7 @@
 //! `scim-host inventory`: drives inventory job components into an inbox. Each step's documents
-//! and the run's next cursor are committed together, so a driver stopped anywhere (Ctrl-C, a
-//! crash, a kill) resumes the unfinished run on its next start with nothing lost or repeated.
+//! and the run's next cursor are committed together (while the next step runs), so a driver
+//! stopped anywhere (Ctrl-C, a crash, a kill) resumes the unfinished run on its next start with
+//! nothing lost or repeated.
 //! Graph's throttling and outages are waited out step by step, never by restarting a run.
 //! Several jobs run at once ([`run_jobs`]), each with its own component instance and inbox
 //! connection: while one waits on Graph or the inbox, another converts its page.
@@ -128,40 +129,53 @@ pub async fn run_job<I: Inbox>(app: &App, family: &str, mode: Mode, inbox: &mut 
         watermark: String::new(),
     };
     let mut progress = Progress::new(options.progress, family, mode);
+    let first = StepRequest { cursor: run.cursor.clone(), watermark: run.watermark.clone() };
+    let mut step = match step_with_retries(&mut job, first, family).await {
+        Ok(step) => step,
+        // A first step that fails has written nothing: leave no empty run behind to resume.
+        Err(error) if run.steps == 0 && !run.resumed => {
+            inbox.abandon_run(family).await?;
+            return Err(error);
+        }
+        Err(error) => return Err(error),
+    };
     loop {
-        let request = StepRequest { cursor: run.cursor.clone(), watermark: run.watermark.clone() };
-        let step = match step_with_retries(&mut job, request, family).await {
-            Ok(step) => step,
-            // A first step that fails has written nothing: leave no empty run behind to resume.
-            Err(error) if run.steps == 0 && !run.resumed => {
-                inbox.abandon_run(family).await?;
-                return Err(error);
-            }
-            Err(error) => return Err(error),
-        };
         let documents: Vec<inbox::Document> = step
             .documents
             .into_iter()
             .map(|d| inbox::Document { kind: d.kind, object_id: d.object_id, json: d.json })
             .collect();
-        let next = match step.next {
-            Next::More(cursor) => inbox::Next::More(cursor),
-            Next::Done(watermark) => inbox::Next::Done(watermark),
+        let (next, following) = match step.next {
+            Next::More(cursor) => {
+                let request = StepRequest { cursor: Some(cursor.clone()), watermark: run.watermark.clone() };
+                (inbox::Next::More(cursor), Some(request))
+            }
+            Next::Done(watermark) => {
+                report.watermark = watermark.clone();
+                (inbox::Next::Done(watermark), None)
+            }
         };
-        let done = matches!(next, inbox::Next::Done(_));
-        if let inbox::Next::Done(watermark) = &next {
-            report.watermark = watermark.clone();
-        }
-        inbox.commit_step(&mut run, &documents, next).await?;
+        // The next step runs while this one's documents are committed. If the commit fails,
+        // that step's result goes unused: the run resumes from what was committed.
+        let (committed, following) = tokio::join!(inbox.commit_step(&mut run, &documents, next), async {
+            match following {
+                Some(request) => Some(step_with_retries(&mut job, request, family).await),
+                None => None,
+            }
+        });
+        committed?;
         report.documents += documents.len() as u64;
         report.run_documents = run.documents;
         report.steps += 1;
         report.graph_requests += u64::from(step.graph_requests);
         report.elapsed = started.elapsed();
         progress.show(&report);
-        if done {
-            progress.finish();
-            return Ok(report);
+        match following {
+            Some(following) => step = following?,
+            None => {
+                progress.finish();
+                return Ok(report);
+            }
         }
     }
 }
