@@ -212,11 +212,25 @@ impl<'a, T: Transport> GraphClient<'a, T> {
     /// an error.
     pub async fn get_mailbox_settings(&self, id: &str) -> Result<Option<MailboxSettings>, Error> {
         let path = format!("/v1.0/{}/mailboxSettings", user_path(id)?);
-        match self.send(http::Method::GET, &path, None, false).await {
-            Ok(response) => decode(&response, "mailbox settings").map(Some),
-            Err(Error::Graph { status: 404, code, .. }) if code == MAILBOX_NOT_ENABLED => Ok(None),
-            Err(error) => Err(error),
-        }
+        let response = self.send(http::Method::GET, &path, None, false).await;
+        unless_no_mailbox(response.and_then(|response| decode(&response, "mailbox settings")))
+    }
+
+    /// [`Self::get_mailbox_settings`] of each user, in the order of `ids`, 20 users to a
+    /// `$batch` request: a page of users costs a twentieth of the round trips.
+    pub async fn mailbox_settings_of(&self, ids: &[&str]) -> Vec<Result<Option<MailboxSettings>, Error>> {
+        let paths = ids.iter().map(|id| Ok(format!("/{}/mailboxSettings", user_path(id)?))).collect();
+        self.batch_get_each(paths)
+            .await
+            .into_iter()
+            .map(|body| {
+                let settings = body.and_then(|body| {
+                    serde_json::from_value(body)
+                        .map_err(|e| Error::Decode { context: "mailbox settings".into(), message: e.to_string() })
+                });
+                unless_no_mailbox(settings)
+            })
+            .collect()
     }
 
     /// `DELETE /v1.0/users/{id}` (the user goes to deleted items for 30 days).
@@ -340,16 +354,22 @@ impl<'a, T: Transport> GraphClient<'a, T> {
                 ))
             })
             .collect();
+        let context = format!("{} page", singular(relationship));
+        self.batch_get_each(paths)
+            .await
+            .into_iter()
+            .map(|body| Page::from_value(body?).map_err(|e| Error::Decode { context: context.clone(), message: e.to_string() }))
+            .collect()
+    }
+
+    /// [`Self::batch_get`] of the paths that could be built, each one that could not keeping
+    /// its error in its place.
+    async fn batch_get_each(&self, paths: Vec<Result<String, Error>>) -> Vec<Result<Value, Error>> {
         let valid: Vec<String> = paths.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
         let mut answers = self.batch_get(&valid).await.into_iter();
-        let context = format!("{} page", singular(relationship));
         paths
             .into_iter()
-            .map(|path| {
-                path?;
-                let body = answers.next().expect("one answer per valid path")?;
-                Page::from_value(body).map_err(|e| Error::Decode { context: context.clone(), message: e.to_string() })
-            })
+            .map(|path| path.and_then(|_| answers.next().expect("one answer per valid path")))
             .collect()
     }
 
@@ -665,6 +685,15 @@ pub(crate) fn object_segment(id: &str, relationship: &str) -> Result<String, Err
         });
     }
     Ok(percent::path_segment(id))
+}
+
+/// A user's mailbox settings, or `None` when Graph can reach no mailbox of the user.
+fn unless_no_mailbox(settings: Result<MailboxSettings, Error>) -> Result<Option<MailboxSettings>, Error> {
+    match settings {
+        Ok(settings) => Ok(Some(settings)),
+        Err(Error::Graph { status: 404, code, .. }) if code == MAILBOX_NOT_ENABLED => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 fn singular(relationship: &str) -> &str {

@@ -17,7 +17,7 @@ mod time_range;
 mod user;
 mod user_name;
 
-pub use automatic_replies::{UserParts, read_automatic_replies, set_automatic_replies};
+pub use automatic_replies::{UserParts, read_automatic_replies, read_automatic_replies_of, set_automatic_replies};
 pub use change::{
     GROUP_ATTRIBUTES_GRAPH_REQUIRES, USER_ATTRIBUTES_GRAPH_REQUIRES, refuse_required_removals, set_manager, update_group,
     update_user,

@@ -8,7 +8,7 @@ use scim::discovery::AUTOMATIC_REPLY_ATTRIBUTES;
 use scim::patch::PatchRequest;
 use scim::query::ListQuery;
 use scim::resource::User;
-use scim_graph::{UserParts, read_automatic_replies, set_automatic_replies, user_to_scim};
+use scim_graph::{UserParts, read_automatic_replies, read_automatic_replies_of, set_automatic_replies, user_to_scim};
 use serde_json::json;
 use support::{FakeGraph, block_on, with_client};
 
@@ -129,6 +129,32 @@ fn reading_them_costs_one_request_and_a_user_without_a_mailbox_has_none() {
         fake.calls(),
         ["GET /v1.0/users/u1/mailboxSettings", "GET /v1.0/users/guest/mailboxSettings", "GET /v1.0/users/gone/mailboxSettings"]
     );
+}
+
+#[test]
+fn a_page_of_users_is_read_20_to_a_batch_and_only_other_failures_fail_it() {
+    let answer = |id: usize| match id % 3 {
+        0 => json!({"id": id.to_string(), "status": 200, "body": {"automaticRepliesSetting": {"status": "alwaysEnabled"}}}),
+        1 => json!({"id": id.to_string(), "status": 404, "body": {"error": {"code": "MailboxNotEnabledForRESTAPI", "message": "no mailbox"}}}),
+        _ => json!({"id": id.to_string(), "status": 404, "body": {"error": {"code": "Request_ResourceNotFound", "message": "gone"}}}),
+    };
+    let fake = FakeGraph::new();
+    fake.reply(200, json!({"responses": (1..=20).map(answer).collect::<Vec<_>>()}))
+        .reply(200, json!({"responses": [answer(21)]}))
+        .reply(200, json!({"responses": [{"id": "1", "status": 403, "body": {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}}}]}));
+    let ids: Vec<String> = (1..=21).map(|i| format!("u{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (page, denied) = with_client(&fake, |graph| {
+        (block_on(read_automatic_replies_of(graph, &ids)), block_on(read_automatic_replies_of(graph, &["u1"])))
+    });
+    let statuses: Vec<Option<String>> = page.unwrap().into_iter().map(|replies| replies.and_then(|r| r.status)).collect();
+    let expected: Vec<Option<String>> = (1..=21).map(|i| (i % 3 == 0).then(|| "alwaysEnabled".to_string())).collect();
+    assert_eq!(statuses, expected, "no mailbox, or gone since the page was read: none");
+    assert_eq!(denied.unwrap_err().status, 502, "without MailboxSettings.Read the operator must learn it");
+    assert_eq!(fake.calls(), ["POST /v1.0/$batch"; 3]);
+    let urls: Vec<String> = fake.body(1)["requests"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap().to_string()).collect();
+    assert_eq!(urls, ["/users/u21/mailboxSettings"]);
+    assert_eq!(fake.body(0)["requests"].as_array().unwrap().len(), 20);
 }
 
 #[test]

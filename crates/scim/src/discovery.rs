@@ -709,38 +709,38 @@ const USER_ATTRIBUTES: &[Attr] = &[
     // at the top level where the Entra attribute table reads them. Exchange Online keeps them,
     // not the directory: reading them costs a Graph request a user (MailboxSettings.Read), so
     // they are returned only when asked for, and users without a mailbox have none.
-    string("status", "Whether the mailbox sends automatic replies.")
+    string("status", "Whether the mailbox sends automatic replies. Returned only when asked for: reading it takes MailboxSettings.Read.")
         .canonical(&["disabled", "alwaysEnabled", "scheduled"])
         .read_only()
         .on_request(),
     string(
         "externalAudience",
-        "Who outside the organization receives the external automatic reply.",
+        "Who outside the organization receives the external automatic reply. Returned only when asked for: reading it takes MailboxSettings.Read.",
     )
     .canonical(&["none", "contactsOnly", "all"])
     .read_only()
     .on_request(),
     date_time(
         "scheduledStartDateTime",
-        "When scheduled automatic replies begin; without an offset when the mailbox keeps the time in a zone other than UTC.",
+        "When scheduled automatic replies begin; without an offset when the mailbox keeps the time in a zone other than UTC. Returned only when asked for: reading it takes MailboxSettings.Read.",
     )
     .read_only()
     .on_request(),
     date_time(
         "scheduledEndDateTime",
-        "When scheduled automatic replies end; without an offset when the mailbox keeps the time in a zone other than UTC.",
+        "When scheduled automatic replies end; without an offset when the mailbox keeps the time in a zone other than UTC. Returned only when asked for: reading it takes MailboxSettings.Read.",
     )
     .read_only()
     .on_request(),
     string(
         "internalReplyMessage",
-        "The automatic reply sent inside the organization (HTML as the mailbox keeps it).",
+        "The automatic reply sent inside the organization (HTML as the mailbox keeps it). Returned only when asked for: reading it takes MailboxSettings.Read.",
     )
     .read_only()
     .on_request(),
     string(
         "externalReplyMessage",
-        "The automatic reply sent to the external audience (HTML as the mailbox keeps it).",
+        "The automatic reply sent to the external audience (HTML as the mailbox keeps it). Returned only when asked for: reading it takes MailboxSettings.Read.",
     )
     .read_only()
     .on_request(),

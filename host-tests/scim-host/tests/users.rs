@@ -505,3 +505,89 @@ async fn create_and_replace_answer_the_end_date_they_write() {
     assert!(cleared.json().get("endDateTime").is_none(), "{}", cleared.text());
     assert!(graph_user_by_id(&connector, id)["employeeLeaveDateTime"].is_null());
 }
+
+/// RFC 7643 §7: the mailbox's automatic replies (Graph's mailboxSettings.automaticRepliesSetting,
+/// one more Graph request a user) are read and returned only when `attributes` names one of them,
+/// bare, in any case or under the core URN; they do not change the user's version.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_automatic_replies_are_read_only_when_asked_for() {
+    let connector = Connector::start().await;
+    let id = first_user(&connector)["id"].as_str().unwrap().to_string();
+    let before = connector.emulator.request_count();
+    let plain = connector.get(&format!("/scim/v2/Users/{id}")).await;
+    assert_eq!(connector.emulator.request_count() - before, 1, "the user alone, no mailbox request");
+    assert!(plain.json().get("status").is_none(), "{}", plain.text());
+    let excluded = connector.get(&format!("/scim/v2/Users/{id}?excludedAttributes=status")).await;
+    assert!(excluded.json().get("status").is_none(), "{}", excluded.text());
+
+    // Adele's mailbox, as the emulator makes it up: replies scheduled for two weeks of July 2026.
+    for attributes in ["status", "userName,STATUS,scheduledEndDateTime", &format!("{USER_SCHEMA}:status")] {
+        for path in [format!("/scim/v2/Users/{id}"), format!("/v1.0/users/{id}")] {
+            let before = connector.emulator.request_count();
+            let asked = connector.get(&format!("{path}?attributes={attributes}")).await;
+            assert_eq!(asked.status, 200, "{path}?attributes={attributes}: {}", asked.text());
+            assert_eq!(connector.emulator.request_count() - before, 2, "the user and its mailbox settings");
+            assert_eq!(asked.json()["status"], "scheduled", "{path}?attributes={attributes}: {}", asked.text());
+            assert_eq!(asked.header("etag"), plain.header("etag"), "returned on request, outside the version");
+        }
+    }
+    let all = connector
+        .get(&format!("/scim/v2/Users/{id}?attributes=status,externalAudience,scheduledStartDateTime,scheduledEndDateTime,internalReplyMessage,externalReplyMessage"))
+        .await
+        .json();
+    assert_eq!(
+        (&all["externalAudience"], &all["scheduledStartDateTime"], &all["scheduledEndDateTime"]),
+        (&json!("contactsOnly"), &json!("2026-07-02T07:00:00Z"), &json!("2026-07-16T07:00:00Z")),
+        "{all}"
+    );
+    assert!(all["internalReplyMessage"].as_str().unwrap().contains("Adele is out of the office until 2026-07-16"), "{all}");
+    assert!(all["externalReplyMessage"].as_str().unwrap().contains("away until 2026-07-16"), "{all}");
+}
+
+/// A user Exchange gives no mailbox (created without an email: no licence) has no automatic
+/// replies: Graph's MailboxNotEnabledForRESTAPI is an absence, not a failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_without_a_mailbox_has_no_automatic_replies() {
+    let connector = Connector::start().await;
+    let created = connector.post_json("/scim/v2/Users", &json!({ "userName": "no.mailbox@contoso.onmicrosoft.com" })).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let before = connector.emulator.request_count();
+    let asked = connector.get(&format!("/scim/v2/Users/{id}?attributes=userName,status,internalReplyMessage")).await;
+    assert_eq!(asked.status, 200, "{}", asked.text());
+    assert_eq!(connector.emulator.request_count() - before, 2, "the mailbox was asked for, and found missing");
+    let user = asked.json();
+    assert_eq!(user["userName"], "no.mailbox@contoso.onmicrosoft.com");
+    assert!(user.get("status").is_none() && user.get("internalReplyMessage").is_none(), "{user}");
+}
+
+/// A list asked for the automatic replies reads each listed user's, 20 users to a Graph `$batch`
+/// request, and answers each with its own; a user without a mailbox has none.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_reads_each_users_automatic_replies_20_to_a_request() {
+    let connector = Connector::start().await;
+    let created = connector.post_json("/scim/v2/Users", &json!({ "userName": "no.mailbox@contoso.onmicrosoft.com" })).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let without_mailbox = created.json()["id"].clone();
+    let total = connector.emulator.user_count() as u64;
+
+    let before = connector.emulator.request_count();
+    let listed = connector.get("/scim/v2/Users?count=999&attributes=userName,status").await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(connector.emulator.request_count() - before, 1 + total.div_ceil(20), "one page of users, then their mailboxes 20 at a time");
+    let listed = listed.json();
+    let users = listed["Resources"].as_array().unwrap();
+    assert_eq!(users.len() as u64, total);
+    let (mailless, demo): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) = users.iter().partition(|u| u["id"] == without_mailbox);
+    assert!(mailless[0].get("status").is_none(), "{}", mailless[0]);
+    let statuses: std::collections::BTreeSet<&str> = demo.iter().map(|u| u["status"].as_str().unwrap_or_else(|| panic!("{u}"))).collect();
+    assert_eq!(statuses, ["alwaysEnabled", "disabled", "scheduled"].into(), "every demo user has a mailbox");
+    // Each is the user's own, as a read of that user answers it.
+    for user in users.iter().take(8) {
+        let id = user["id"].as_str().unwrap();
+        let alone = connector.get(&format!("/scim/v2/Users/{id}?attributes=status")).await.json();
+        assert_eq!(alone.get("status"), user.get("status"), "{id}");
+    }
+    let everyone = connector.get("/scim/v2/Users?count=999").await.json();
+    assert!(everyone["Resources"].as_array().unwrap().iter().all(|u| u.get("status").is_none()), "not asked for");
+}

@@ -1,8 +1,10 @@
 //! Reads that gather many Graph requests into `$batch` requests: objects by id (15 ids to a
-//! filter, 20 filters to a batch) and the first page of many groups' links.
+//! filter, 20 filters to a batch), the first page of many groups' links, and many users'
+//! mailbox settings.
 
 use graph::{GraphClient, MAX_MEMBER_PAGE, TokenCache};
 use graph_emulator::EmulatorConfig;
+use serde_json::json;
 
 use crate::{Loopback, config, secret, start};
 
@@ -63,4 +65,28 @@ async fn first_pages_of_links_come_20_groups_to_a_request_and_page_on_alone() {
         assert_eq!(owners, expected, "owners of {id}");
     }
     assert!(paged_on > 0, "a group of all 1,200 users goes on past its first page");
+}
+
+#[tokio::test]
+async fn mailbox_settings_come_20_users_to_a_request_as_one_by_one_reads_answer() {
+    let emulator = start(EmulatorConfig { users: 30, groups: 0, ..EmulatorConfig::default() }).await;
+    let (transport, config, tokens) = (Loopback::new(), config(&emulator, secret(&emulator)), TokenCache::new());
+    let client = GraphClient::new(&transport, &config, &tokens);
+    // Created without mail: Exchange gives it no mailbox.
+    let unlicensed = json!({
+        "accountEnabled": true, "displayName": "No Licence", "mailNickname": "nolicence",
+        "userPrincipalName": "nolicence@contoso.onmicrosoft.com", "passwordProfile": {"password": "xWwvJ]6NMw+bWH-d"}
+    });
+    let unlicensed = client.create_user(&unlicensed).await.unwrap().id.unwrap();
+    let ids: Vec<String> = emulator.users().iter().map(|u| u["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+
+    let before = emulator.request_count();
+    let batched = client.mailbox_settings_of(&ids).await;
+    assert_eq!(emulator.request_count() - before, 2, "31 users: two batches");
+    for (id, settings) in ids.iter().zip(batched) {
+        let settings = settings.unwrap();
+        assert_eq!(settings, client.get_mailbox_settings(id).await.unwrap(), "{id}");
+        assert_eq!(settings.is_none(), *id == unlicensed, "{id}");
+    }
 }
