@@ -283,8 +283,6 @@ async fn private_operations_are_not_reachable_from_outside() {
     reply.assert_scim_error(401, None);
 }
 
-/// Percent-encodes a query value.
-
 fn graph_user_by_id(connector: &Connector, id: &str) -> serde_json::Value {
     connector.emulator.users().into_iter().find(|u| u["id"] == json!(id)).expect("in the tenant")
 }
