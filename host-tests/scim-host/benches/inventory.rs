@@ -199,9 +199,9 @@ impl NativeGraph {
         GraphClient::new(&self.transport, &self.config, &self.tokens)
     }
 
-    /// Every page the full jobs read, as they read them: users and groups 999 a page; each
-    /// group's first page of members and of owners 20 groups to a `$batch` request, any further
-    /// pages one by one.
+    /// Every page the full jobs read, as they read them: users and groups 999 a page; for the
+    /// membership and the ownership job, groups 100 a page (as they page them) and each group's
+    /// first page of links 20 groups to a `$batch` request, any further pages one by one.
     async fn fetch_everything(&self) -> Fetched {
         let graph = self.client();
         let mut token = None;
@@ -212,38 +212,47 @@ impl NativeGraph {
                 break;
             }
         }
-        let mut group_ids = Vec::new();
-        let mut token = None;
-        loop {
-            let page = graph.list_groups(&GroupQuery { top: Some(999), skip_token: token, ..Default::default() }).await.unwrap();
-            group_ids.extend(page.value.into_iter().filter_map(|g| g.id));
-            token = page.skip_token;
-            if token.is_none() {
-                break;
-            }
-        }
+        self.group_pages(999).await;
         let (mut members, mut owners) = (0, 0);
-        for batch in group_ids.chunks(MAX_BATCH) {
-            let firsts = graph.first_member_pages(batch).await;
-            for (id, first) in batch.iter().zip(firsts) {
-                let mut page = first.unwrap();
-                members += page.value.len();
-                while let Some(token) = page.skip_token {
-                    page = graph.list_members(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
+        for group_ids in self.group_pages(100).await {
+            for batch in group_ids.chunks(MAX_BATCH) {
+                for (id, first) in batch.iter().zip(graph.first_member_pages(batch).await) {
+                    let mut page = first.unwrap();
                     members += page.value.len();
+                    while let Some(token) = page.skip_token {
+                        page = graph.list_members(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
+                        members += page.value.len();
+                    }
                 }
             }
-            let firsts = graph.first_owner_pages(batch).await;
-            for (id, first) in batch.iter().zip(firsts) {
-                let mut page = first.unwrap();
-                owners += page.value.len();
-                while let Some(token) = page.skip_token {
-                    page = graph.list_owners(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
+        }
+        for group_ids in self.group_pages(100).await {
+            for batch in group_ids.chunks(MAX_BATCH) {
+                for (id, first) in batch.iter().zip(graph.first_owner_pages(batch).await) {
+                    let mut page = first.unwrap();
                     owners += page.value.len();
+                    while let Some(token) = page.skip_token {
+                        page = graph.list_owners(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
+                        owners += page.value.len();
+                    }
                 }
             }
         }
         Fetched { members, owners }
+    }
+
+    /// Every group id, `top` a page, page by page.
+    async fn group_pages(&self, top: u32) -> Vec<Vec<String>> {
+        let graph = self.client();
+        let (mut pages, mut token) = (Vec::new(), None);
+        loop {
+            let page = graph.list_groups(&GroupQuery { top: Some(top), skip_token: token, ..Default::default() }).await.unwrap();
+            pages.push(page.value.into_iter().filter_map(|g| g.id).collect());
+            token = page.skip_token;
+            if token.is_none() {
+                return pages;
+            }
+        }
     }
 }
 
