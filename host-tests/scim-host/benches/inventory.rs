@@ -181,6 +181,12 @@ struct Fetched {
     owners: usize,
 }
 
+#[derive(Clone, Copy)]
+enum Links {
+    Members,
+    Owners,
+}
+
 impl NativeGraph {
     fn new(emulator: &Emulator) -> NativeGraph {
         let settings = emulator.config();
@@ -213,32 +219,35 @@ impl NativeGraph {
             }
         }
         self.group_pages(999).await;
-        let (mut members, mut owners) = (0, 0);
+        Fetched { members: self.links(Links::Members).await, owners: self.links(Links::Owners).await }
+    }
+
+    /// How the membership (or ownership) job reads: groups 100 a page, each group's first page
+    /// of links 20 groups to a `$batch` request, further pages one by one. The links read.
+    async fn links(&self, links: Links) -> usize {
+        let graph = self.client();
+        let mut read = 0;
         for group_ids in self.group_pages(100).await {
             for batch in group_ids.chunks(MAX_BATCH) {
-                for (id, first) in batch.iter().zip(graph.first_member_pages(batch).await) {
+                let firsts = match links {
+                    Links::Members => graph.first_member_pages(batch).await,
+                    Links::Owners => graph.first_owner_pages(batch).await,
+                };
+                for (id, first) in batch.iter().zip(firsts) {
                     let mut page = first.unwrap();
-                    members += page.value.len();
+                    read += page.value.len();
                     while let Some(token) = page.skip_token {
-                        page = graph.list_members(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
-                        members += page.value.len();
+                        page = match links {
+                            Links::Members => graph.list_members(id, MAX_MEMBER_PAGE, Some(&token)).await,
+                            Links::Owners => graph.list_owners(id, MAX_MEMBER_PAGE, Some(&token)).await,
+                        }
+                        .unwrap();
+                        read += page.value.len();
                     }
                 }
             }
         }
-        for group_ids in self.group_pages(100).await {
-            for batch in group_ids.chunks(MAX_BATCH) {
-                for (id, first) in batch.iter().zip(graph.first_owner_pages(batch).await) {
-                    let mut page = first.unwrap();
-                    owners += page.value.len();
-                    while let Some(token) = page.skip_token {
-                        page = graph.list_owners(id, MAX_MEMBER_PAGE, Some(&token)).await.unwrap();
-                        owners += page.value.len();
-                    }
-                }
-            }
-        }
-        Fetched { members, owners }
+        read
     }
 
     /// Every group id, `top` a page, page by page.
