@@ -35,7 +35,7 @@ pub struct UserDocuments<'a> {
 impl UserDocuments<'_> {
     fn document(&self, user: &graph::User) -> Option<Document> {
         let id = user.id.clone()?;
-        let scim = serde_json::to_value(self.names.scim_user(user, "")).expect("SCIM users are plain data");
+        let scim = self.names.scim_user(user, "").into_json();
         Some(Document { kind: "user", object_id: id, json: self.map.apply_to_json(&scim) })
     }
 }

@@ -110,6 +110,8 @@ fn fully_populated_graph_user_maps_field_by_field() {
         assert_eq!(&scim[key], value, "{key}");
     }
     assert_eq!(scim, expected);
+    let moved = user_to_scim(&graph_user(), BASE);
+    assert_eq!(moved.clone().into_json(), moved.to_json(), "into_json moves the extensions, changing nothing");
 }
 
 #[test]

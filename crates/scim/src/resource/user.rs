@@ -168,6 +168,17 @@ impl User {
         // Serialising this type cannot fail: every map key is a string.
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+
+    /// [`Self::to_json`] that moves the extension members into the result instead of copying
+    /// them (an inventory converts every user of a tenant).
+    pub fn into_json(mut self) -> Value {
+        let extensions = std::mem::take(&mut self.extensions);
+        let mut json = self.to_json();
+        if let Value::Object(members) = &mut json {
+            members.extend(extensions);
+        }
+        json
+    }
 }
 
 const NAME_SHAPE: Shape = Shape::complex::<Name>(&[
