@@ -183,9 +183,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             .collect();
         let mut objects = Vec::new();
         for body in self.batch_get(&paths).await {
-            let page: Page<D> = Page::from_value(body?)
-                .map_err(|e| Error::Decode { context: context.to_string(), message: e.to_string() })?;
-            objects.extend(page.value);
+            objects.extend(decode_batched_page::<D>(body?, context)?.value);
         }
         Ok(objects)
     }
@@ -355,11 +353,7 @@ impl<'a, T: Transport> GraphClient<'a, T> {
             })
             .collect();
         let context = format!("{} page", singular(relationship));
-        self.batch_get_each(paths)
-            .await
-            .into_iter()
-            .map(|body| Page::from_value(body?).map_err(|e| Error::Decode { context: context.clone(), message: e.to_string() }))
-            .collect()
+        self.batch_get_each(paths).await.into_iter().map(|body| decode_batched_page(body?, &context)).collect()
     }
 
     /// [`Self::batch_get`] of the paths that could be built, each one that could not keeping
@@ -745,6 +739,11 @@ pub(crate) fn decode_page<D: DeserializeOwned>(
         context: context.to_string(),
         message: e.to_string(),
     })
+}
+
+/// [`decode_page`] for a page answered inside a `$batch` response.
+fn decode_batched_page<D: DeserializeOwned>(body: Value, context: &str) -> Result<Page<D>, Error> {
+    Page::from_value(body).map_err(|e| Error::Decode { context: context.to_string(), message: e.to_string() })
 }
 
 pub(crate) fn decode<D: DeserializeOwned>(

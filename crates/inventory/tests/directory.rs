@@ -39,6 +39,16 @@ async fn run<F: AsyncFnMut(StepRequest) -> Result<Step, JobError>>(watermark: Op
     }
 }
 
+impl Run {
+    /// The run delivered exactly these (kind, object id) documents.
+    fn assert_documents_are(&self, expected: &[(&str, &str)]) {
+        let keys: Vec<(&str, &str)> = self.documents.keys().map(|(kind, id)| (kind.as_str(), id.as_str())).collect();
+        let mut expected = expected.to_vec();
+        expected.sort();
+        assert_eq!(keys, expected);
+    }
+}
+
 fn names() -> UserNames {
     UserNames::with_default_domain("")
 }
@@ -99,10 +109,7 @@ async fn an_incremental_users_run_yields_exactly_the_users_changed_since_the_wat
         run(Some(full.watermark.clone()), async |request| users_incremental_step(&graph, &users, &request).await).await;
     let requests = tenant.requests() - before;
 
-    let keys: Vec<(&str, &str)> = incremental.documents.keys().map(|(k, id)| (k.as_str(), id.as_str())).collect();
-    let mut expected = vec![("user", created.as_str()), ("user", renamed), ("user-deleted", deleted)];
-    expected.sort();
-    assert_eq!(keys, expected);
+    incremental.assert_documents_are(&[("user", &created), ("user", renamed), ("user-deleted", deleted)]);
     assert_eq!(incremental.documents[&("user".into(), renamed.into())]["Title"], "Principal Engineer");
     assert_eq!(incremental.documents[&("user".into(), created.clone())]["FriendlyName"], "Nestor Wilke");
     assert_eq!(incremental.documents[&("user-deleted".into(), deleted.into())], json!({ "id": deleted, "restorable": true }));
@@ -215,10 +222,7 @@ async fn in_a_b2c_tenant_incremental_runs_follow_the_audit_log() {
     graph.add_member(&group, &created).await.unwrap();
 
     let incremental = run(Some(full.watermark.clone()), async |request| users_incremental_step(&graph, &users, &request).await).await;
-    let keys: Vec<(&str, &str)> = incremental.documents.keys().map(|(k, id)| (k.as_str(), id.as_str())).collect();
-    let mut expected = vec![("user", created.as_str()), ("user", renamed), ("user-deleted", deleted)];
-    expected.sort();
-    assert_eq!(keys, expected);
+    incremental.assert_documents_are(&[("user", &created), ("user", renamed), ("user-deleted", deleted)]);
     assert_eq!(incremental.documents[&("user".into(), renamed.into())]["JobTitle"], "Principal Engineer");
     assert_eq!(incremental.documents[&("user".into(), created.clone())]["UserName"], "nestor");
     assert_eq!(incremental.documents[&("user-deleted".into(), deleted.into())], json!({ "id": deleted, "restorable": true }));

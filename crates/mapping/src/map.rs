@@ -174,34 +174,39 @@ impl AttributeMap {
     /// expression finds nothing, or only null, is absent from the record rather than null: the
     /// record then says only what the resource says, and `reverse` of it writes nothing there.
     pub fn apply(&self, resource: &Value) -> Map<String, Value> {
-        let resource = self.spellings.align(resource);
-        self.attributes
-            .iter()
-            .filter_map(|a| {
-                let value = a.source.first_match(&resource)?;
-                Some((a.target.clone(), value.clone()))
-            })
-            .collect()
+        let mut record = Map::new();
+        self.for_each_found(resource, |target, value| {
+            record.insert(target.to_string(), value.clone());
+        });
+        record
     }
 
     /// [`Self::apply`] written straight to JSON text: what an inventory stores, made without
     /// building the record (an inventory maps every object of a tenant).
     pub fn apply_to_json(&self, resource: &Value) -> Box<RawValue> {
-        let resource = self.spellings.align(resource);
         let mut text = Vec::with_capacity(1024);
         text.push(b'{');
-        for attribute in &self.attributes {
-            let Some(value) = attribute.source.first_match(&resource) else { continue };
+        self.for_each_found(resource, |target, value| {
             if text.len() > 1 {
                 text.push(b',');
             }
-            write_json(&mut text, attribute.target.as_str());
+            write_json(&mut text, target);
             text.push(b':');
             write_json(&mut text, value);
-        }
+        });
         text.push(b'}');
         let text = String::from_utf8(text).expect("serde_json writes UTF-8");
         RawValue::from_string(text).expect("an object of JSON values is JSON")
+    }
+
+    /// Each target whose expression finds a value in `resource`, in map order, with that value.
+    fn for_each_found(&self, resource: &Value, mut found: impl FnMut(&str, &Value)) {
+        let resource = self.spellings.align(resource);
+        for attribute in &self.attributes {
+            if let Some(value) = attribute.source.first_match(&resource) {
+                found(&attribute.target, value);
+            }
+        }
     }
 
     /// The SCIM resource fragment a warehouse record describes: each target present in the record
