@@ -49,6 +49,17 @@ impl Run {
     }
 }
 
+/// The change both incremental user tests start from: the tenant's 11th user gets a new job
+/// title and its 12th is deleted. Their ids.
+async fn retitle_one_delete_another(tenant: &Tenant) -> (String, String) {
+    let graph = tenant.graph();
+    let all = tenant.emulator.users();
+    let (retitled, deleted) = (all[10]["id"].as_str().unwrap().to_string(), all[11]["id"].as_str().unwrap().to_string());
+    graph.update_user(&retitled, &json!({ "jobTitle": "Principal Engineer" })).await.unwrap();
+    graph.delete_user(&deleted).await.unwrap();
+    (retitled, deleted)
+}
+
 fn names() -> UserNames {
     UserNames::with_default_domain("")
 }
@@ -89,10 +100,8 @@ async fn an_incremental_users_run_yields_exactly_the_users_changed_since_the_wat
     let users = UserDocuments { names: &names, map: &map };
     let full = run(None, async |request| users_full_step(&graph, &users, ChangeTracking::Delta, request.cursor.as_deref()).await).await;
 
-    let all = tenant.emulator.users();
-    let (renamed, deleted) = (all[10]["id"].as_str().unwrap(), all[11]["id"].as_str().unwrap());
-    graph.update_user(renamed, &json!({ "jobTitle": "Principal Engineer" })).await.unwrap();
-    graph.delete_user(deleted).await.unwrap();
+    let (renamed, deleted) = &retitle_one_delete_another(&tenant).await;
+    let (renamed, deleted) = (renamed.as_str(), deleted.as_str());
     let created = graph
         .create_user(&json!({
             "accountEnabled": true, "displayName": "Nestor Wilke", "mailNickname": "nestor.wilke",
@@ -204,10 +213,8 @@ async fn in_a_b2c_tenant_incremental_runs_follow_the_audit_log() {
     let groups_full = run(None, async |request| groups_full_step(&graph, &groups, ChangeTracking::AuditLog, request.cursor.as_deref()).await).await;
     assert_eq!(groups_full.documents.len(), tenant.emulator.group_count());
 
-    let all = tenant.emulator.users();
-    let (renamed, deleted) = (all[10]["id"].as_str().unwrap(), all[11]["id"].as_str().unwrap());
-    graph.update_user(renamed, &json!({ "jobTitle": "Principal Engineer" })).await.unwrap();
-    graph.delete_user(deleted).await.unwrap();
+    let (renamed, deleted) = &retitle_one_delete_another(&tenant).await;
+    let (renamed, deleted) = (renamed.as_str(), deleted.as_str());
     let created = graph
         .create_user(&json!({
             "displayName": "Nestor Wilke",
